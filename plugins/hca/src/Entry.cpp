@@ -1,0 +1,4 @@
+#include <certgate/ca/hca/HcaPlugin.hpp>
+#include <certgate/plugin/PluginExport.hpp>
+
+CERTGATE_PLUGIN(certgate::ca::hca::HcaPlugin)

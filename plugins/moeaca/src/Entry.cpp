@@ -1,0 +1,4 @@
+#include <certgate/ca/moeaca/MoeacaPlugin.hpp>
+#include <certgate/plugin/PluginExport.hpp>
+
+CERTGATE_PLUGIN(certgate::ca::moeaca::MoeacaPlugin)

@@ -1,0 +1,4 @@
+#include <certgate/ca/moica/MoicaPlugin.hpp>
+#include <certgate/plugin/PluginExport.hpp>
+
+CERTGATE_PLUGIN(certgate::ca::moica::MoicaPlugin)
