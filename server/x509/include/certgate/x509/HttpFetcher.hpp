@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace certgate::x509 {
+
+struct HttpResponse {
+    int status = 0;
+    std::string contentType;
+    std::vector<std::uint8_t> body;
+};
+
+/// A fetch that did not produce a response: bad URL, name resolution, connection refused,
+/// timeout, oversize or garbled answer.
+class HttpError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Port for the few HTTP requests revocation checking makes (CRL download, OCSP POST).
+/// Implementations are called from many threads at once and must be thread-safe. `timeoutMs`
+/// bounds the whole exchange, not each socket operation. Non-2xx statuses are returned, not
+/// thrown; everything else that goes wrong throws HttpError.
+class HttpFetcher {
+public:
+    virtual ~HttpFetcher() = default;
+    virtual HttpResponse get(const std::string& url, int timeoutMs) const = 0;
+    virtual HttpResponse post(const std::string& url, std::span<const std::uint8_t> body,
+        const std::string& contentType, int timeoutMs) const = 0;
+};
+
+/// Plain-HTTP fetcher on POCO sockets. Speaks HTTP/1.0 with `Connection: close` (as OpenSSL's
+/// own OCSP client does), so the answer is simply everything until the server closes; that
+/// keeps one deadline over connect, send and every read. Only `http://` URLs: CRLs and OCSP
+/// answers are signed, and RFC 5280 §4.2.1.13 / RFC 6960 §A.1 expect plain HTTP.
+/// Name resolution uses the system resolver and is bounded by its own timeouts.
+class PocoHttpFetcher final : public HttpFetcher {
+public:
+    static constexpr std::size_t kDefaultMaxResponseBytes = 64 * 1024 * 1024;
+
+    explicit PocoHttpFetcher(std::size_t maxResponseBytes = kDefaultMaxResponseBytes);
+
+    HttpResponse get(const std::string& url, int timeoutMs) const override;
+    HttpResponse post(const std::string& url, std::span<const std::uint8_t> body,
+        const std::string& contentType, int timeoutMs) const override;
+
+private:
+    std::size_t maxResponseBytes_;
+};
+
+} // namespace certgate::x509
