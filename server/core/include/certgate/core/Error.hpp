@@ -1,0 +1,32 @@
+#pragma once
+
+#include <certgate/core/ErrorCode.hpp>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace certgate::core {
+
+/// The one exception type of the domain. Carries a stable code (mapped to HTTP and to the
+/// zh-TW/English texts by the catalogue), an optional form field it concerns, an English
+/// detail for logs (never shown to users, never containing a PIN or a full national ID), and
+/// further public facts for the page (e.g. the review contact, tries left).
+class Error : public std::runtime_error {
+public:
+    explicit Error(ErrorCode code, std::string detail = {}, std::string field = {});
+
+    ErrorCode code() const noexcept { return code_; }
+    const std::string& field() const noexcept { return field_; }
+    const std::string& detail() const noexcept { return detail_; }
+    const std::map<std::string, std::string>& facts() const noexcept { return facts_; }
+    Error& withFact(std::string key, std::string value);
+
+private:
+    ErrorCode code_;
+    std::string detail_;
+    std::string field_;
+    std::map<std::string, std::string> facts_;
+};
+
+} // namespace certgate::core

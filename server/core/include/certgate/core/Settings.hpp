@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace certgate::core {
+
+/// A bureau section and the regions it serves (manual §四: 承保第一科 / 承保第二科).
+struct SectionContact {
+    std::string nameZh;
+    std::string nameEn;
+    std::string phone; ///< main line, e.g. "(02)27013411"
+    std::string extension; ///< e.g. "5312"
+    std::vector<std::string> regions;
+};
+
+/// One function of the agency-operations system an operator can be granted (功能選單).
+struct FunctionDef {
+    std::string id;
+    std::string labelZh;
+    std::string labelEn;
+};
+
+struct PortalSettings {
+    /// The portal's origin exactly as browsers send it; the only origin signatures are checked
+    /// against (SPEC §5).
+    std::string origin;
+    std::int64_t nonceLifetimeSeconds = 300;
+    std::int64_t flowIdleSeconds = 1200;
+    std::int64_t flowMaxSeconds = 3600;
+    std::int64_t staffSessionSeconds = 8 * 3600;
+    std::string agencyCodePattern = "^[0-9A-Z]{5}$";
+    std::vector<SectionContact> sections;
+    SectionContact fallbackSection; ///< for a region no section lists
+    std::vector<FunctionDef> functions;
+    int receiptQueriesPerMinute = 20;
+};
+
+} // namespace certgate::core

@@ -1,0 +1,129 @@
+#pragma once
+
+#include <certgate/core/Records.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certgate::core {
+
+struct AgencyQuery {
+    std::string text; ///< matches code prefix or name substring; empty = all
+    int limit = 50;
+    int offset = 0;
+};
+
+/// Port: persistent records (SOCI adapter: SQLite or PostgreSQL). Every method outside
+/// transaction() runs on its own connection and commits by itself; inside transaction() all
+/// calls on the Storage& handed to the callback belong to one database transaction, committed
+/// when the callback returns and rolled back when it throws (the exception propagates).
+/// Implementations are thread-safe; the server holds no state of its own (SPEC §9).
+class Storage {
+public:
+    virtual ~Storage() = default;
+
+    virtual void transaction(const std::function<void(Storage&)>& work) = 0;
+
+    // Agencies (master data)
+    virtual std::optional<Agency> findAgency(const std::string& code) = 0;
+    virtual void upsertAgency(const Agency& agency) = 0;
+    virtual std::vector<Agency> listAgencies(const AgencyQuery& query) = 0;
+    virtual std::int64_t countAgencies(const AgencyQuery& query) = 0;
+
+    // Registrations and their certificate history
+    virtual std::optional<Registration> findRegistration(const std::string& agencyCode) = 0;
+    virtual void insertRegistration(const Registration& registration) = 0;
+    virtual void updateRegistration(const Registration& registration) = 0;
+    virtual std::vector<Registration> listRegistrations(int limit, int offset) = 0;
+    virtual void insertOrgCertificate(const OrganisationCertificate& certificate) = 0;
+    virtual std::optional<OrganisationCertificate> findOrgCertificate(const std::string& id) = 0;
+    virtual void markOrgCertificateReplaced(const std::string& id, std::int64_t at) = 0;
+    virtual std::vector<OrganisationCertificate> listOrgCertificates(const std::string& agencyCode)
+        = 0;
+    virtual void insertManager(const Manager& manager) = 0;
+    virtual std::optional<Manager> findManager(const std::string& id) = 0;
+    virtual void updateManagerContact(const Manager& manager)
+        = 0; ///< name, email, phone, extension
+    virtual void markManagerReplaced(const std::string& id, std::int64_t at) = 0;
+    virtual std::vector<Manager> listManagers(const std::string& agencyCode) = 0;
+
+    // Operators (授權經辦人); deleted ones are kept with deletedAt set
+    virtual void insertOperator(const Operator& op) = 0;
+    virtual void updateOperator(const Operator& op) = 0;
+    virtual void markOperatorDeleted(const std::string& id, std::int64_t at) = 0;
+    virtual std::optional<Operator> findOperator(const std::string& id) = 0;
+    virtual std::vector<Operator> listOperators(const std::string& agencyCode) = 0; ///< active only
+    /// Active operators bound to this certificate (issuer + normalised serial), in any agency.
+    virtual std::vector<Operator> findOperatorsByCertificate(
+        const std::string& issuer, const std::string& serial)
+        = 0;
+
+    // Receipts
+    virtual void insertReceipt(const Receipt& receipt) = 0;
+    virtual void updateReceiptStatus(const std::string& id, ReceiptStatus status) = 0;
+    virtual std::vector<Receipt> listReceipts(const std::string& agencyCode) = 0; ///< newest first
+    virtual std::optional<Receipt> findReceipt(const std::string& id) = 0;
+    /// Next value of a named counter (atomic; e.g. "receipt:20261127" → 1, 2, ...).
+    virtual std::int64_t nextCounter(const std::string& name) = 0;
+
+    // Review cases
+    virtual void insertReview(const Review& review) = 0;
+    virtual void updateReview(const Review& review) = 0;
+    virtual std::optional<Review> findReview(const std::string& id) = 0;
+    virtual std::vector<Review> listReviews(
+        std::optional<ReviewStatus> status, int limit, int offset)
+        = 0;
+    virtual std::vector<Review> listAgencyReviews(const std::string& agencyCode)
+        = 0; ///< newest first
+
+    // Flows (server-side state of a function in progress) and nonces
+    virtual void insertFlow(const Flow& flow) = 0;
+    virtual std::optional<Flow> findFlow(const std::string& id) = 0;
+    /// Writes `flow` if the stored version is still `flow.version - 1`; false when another
+    /// request changed it first.
+    virtual bool updateFlow(const Flow& flow) = 0;
+    virtual void insertNonce(const Nonce& nonce) = 0;
+    /// Marks the nonce used if it was issued for this flow and purpose, is unexpired and
+    /// unused — atomically, so two instances can never both consume it.
+    virtual NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
+        const std::string& purpose, std::int64_t now)
+        = 0;
+    /// Deletes flows, nonces and staff sessions that expired before `before`.
+    virtual void purgeExpired(std::int64_t before) = 0;
+
+    // Ops staff
+    virtual void insertStaff(const Staff& staff) = 0;
+    virtual void updateStaff(const Staff& staff) = 0;
+    virtual std::optional<Staff> findStaff(const std::string& id) = 0;
+    virtual std::optional<Staff> findStaffByCertificate(
+        const std::string& issuer, const std::string& serial)
+        = 0;
+    virtual std::vector<Staff> listStaff() = 0;
+    virtual void insertStaffSession(const StaffSession& session) = 0;
+    virtual std::optional<StaffSession> findStaffSession(const std::string& idHash) = 0;
+    virtual void deleteStaffSession(const std::string& idHash) = 0;
+
+    // Audit log (append-only; the chain itself is computed by core::AuditLog)
+    /// Inside transaction(): serialises audit appends across server instances until commit
+    /// (PostgreSQL: a transaction-scoped advisory lock; SQLite's write transactions are
+    /// already serial).
+    virtual void lockAuditChain() { }
+    virtual std::optional<AuditEvent> lastAuditEvent() = 0;
+    /// Inserts with the given seq; throws core::Error(InternalError) on a duplicate seq, so a
+    /// concurrent appender retries.
+    virtual void insertAuditEvent(const AuditEvent& event) = 0;
+    virtual std::vector<AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) = 0;
+    virtual std::vector<AuditEvent> listAuditEventsNewestFirst(int limit, int offset) = 0;
+
+    // Rate limiting (fixed windows, shared by every instance)
+    /// Adds one hit to `key` in the window starting at `windowStart`; returns the count.
+    virtual std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) = 0;
+
+    /// Backend name ("sqlite3" / "postgresql") and a cheap liveness check for /health.
+    virtual std::string backend() const = 0;
+    virtual bool ping() = 0;
+};
+
+} // namespace certgate::core

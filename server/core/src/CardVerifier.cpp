@@ -1,0 +1,118 @@
+#include <certgate/core/CardVerifier.hpp>
+#include <certgate/core/Error.hpp>
+
+namespace certgate::core {
+
+namespace {
+
+Error fromPluginError(const plugin::PluginError& e)
+{
+    auto code = errorCodeFromString(e.code());
+    return Error(code.value_or(ErrorCode::InternalError), "plugin: " + std::string(e.what()));
+}
+
+} // namespace
+
+plugin::Identity CardVerifier::extractIdentity(
+    const std::string& ca, const plugin::CertificateView& cert) const
+{
+    const auto* plugin = registry_.find(ca);
+    if (!plugin)
+        throw Error(ErrorCode::CertUntrusted, "no plugin loaded for profile " + ca);
+    try {
+        return plugin->extractIdentity(cert);
+    } catch (const plugin::PluginError& e) {
+        throw fromPluginError(e);
+    } catch (const std::exception& e) {
+        // A plugin bug must not take the request (or the server) down with it.
+        throw Error(ErrorCode::InternalError, "plugin " + ca + " threw: " + e.what());
+    }
+}
+
+VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
+    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+    const ValidationOptions* options) const
+{
+    VerifiedCard card;
+    card.certificate = validator_.parse(token.certificate);
+    ValidationOptions defaults;
+    defaults.at = clock_.now();
+    card.chain = validator_.validate(card.certificate, options ? *options : defaults);
+    if (card.chain.error)
+        throw Error(*card.chain.error, card.chain.detail);
+    validator_.verifySignature(
+        card.certificate, token.algorithm, signedData(origin, nonce), token.signature);
+    card.ca = card.chain.profileId;
+    card.identity = extractIdentity(card.ca, card.certificate);
+    card.kind = card.identity.kind;
+    if (expectedKind && card.kind != *expectedKind)
+        throw Error(ErrorCode::WrongCardKind,
+            std::string("expected a ") + plugin::toString(*expectedKind) + " card, got "
+                + plugin::toString(card.kind));
+    return card;
+}
+
+CardVerifier::Inspection CardVerifier::inspect(
+    std::span<const std::uint8_t> der, const ValidationOptions& options) const
+{
+    Inspection result;
+    result.certificate = validator_.parse(der);
+    result.chain = validator_.validate(result.certificate, options);
+    result.ca = result.chain.profileId;
+    if (!result.ca.empty()) {
+        if (const auto* profile = registry_.profile(result.ca))
+            result.kind = profile->kind;
+        try {
+            result.identity = extractIdentity(result.ca, result.certificate);
+            result.kind = result.identity->kind;
+        } catch (const Error& e) {
+            result.identityError = std::string(toString(e.code()));
+        }
+    }
+    return result;
+}
+
+const char* toString(RevocationResult::Status status)
+{
+    switch (status) {
+    case RevocationResult::Status::Good:
+        return "good";
+    case RevocationResult::Status::Revoked:
+        return "revoked";
+    case RevocationResult::Status::Unknown:
+        return "unknown";
+    case RevocationResult::Status::NotChecked:
+        return "not-checked";
+    }
+    return "unknown";
+}
+
+const char* toString(RevocationMode mode)
+{
+    switch (mode) {
+    case RevocationMode::None:
+        return "none";
+    case RevocationMode::Crl:
+        return "crl";
+    case RevocationMode::Ocsp:
+        return "ocsp";
+    case RevocationMode::OcspThenCrl:
+        return "ocsp-then-crl";
+    }
+    return "none";
+}
+
+std::optional<RevocationMode> revocationModeFromString(const std::string& text)
+{
+    if (text == "none")
+        return RevocationMode::None;
+    if (text == "crl")
+        return RevocationMode::Crl;
+    if (text == "ocsp")
+        return RevocationMode::Ocsp;
+    if (text == "ocsp-then-crl")
+        return RevocationMode::OcspThenCrl;
+    return std::nullopt;
+}
+
+} // namespace certgate::core

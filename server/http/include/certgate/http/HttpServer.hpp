@@ -1,0 +1,64 @@
+#pragma once
+
+#include <certgate/core/Admin.hpp>
+#include <certgate/core/CaRegistry.hpp>
+#include <certgate/core/Portal.hpp>
+#include <certgate/core/Storage.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace certgate::http {
+
+/// A CA certificate of a profile, summarised for the admin page (anchors' expiry).
+struct CaCertificateSummary {
+    std::string subject;
+    std::string keyId;
+    std::int64_t notAfter = 0;
+    bool anchor = false;
+};
+
+struct ServerOptions {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8443; ///< 0 = any free port
+    std::string tlsCertificate; ///< PEM; both empty = plain HTTP (tests, behind a TLS proxy)
+    std::string tlsPrivateKey;
+    std::string webRoot; ///< the web/ folder
+    std::string agentUrl = "http://127.0.0.1:61161";
+    int maxThreads = 16;
+    int maxQueued = 64;
+    std::size_t maxBodyBytes = 256 * 1024;
+    std::string version;
+    /// Extra facts for GET /api/v1/health (database, plugins); filled by the app.
+    std::function<bool()> databaseAlive;
+    std::string databaseBackend;
+    /// Per profile id: its anchors and intermediates (parsed once by the app).
+    std::map<std::string, std::vector<CaCertificateSummary>> profileCertificates;
+};
+
+/// The bureau's HTTP(S) server: one handler object per request, dependencies injected by the
+/// factory (POCO), every handler catching everything itself.
+class HttpServer {
+public:
+    HttpServer(ServerOptions options, core::Portal& portal, core::Admin& admin,
+        const core::CaRegistry& registry);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    void start();
+    void stop();
+    std::uint16_t port() const;
+    /// "https://127.0.0.1:8443" style URL of the bound socket.
+    std::string url() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace certgate::http

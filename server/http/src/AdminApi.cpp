@@ -1,0 +1,311 @@
+#include "Api.hpp"
+#include "Json.hpp"
+
+#include <Poco/NumberParser.h>
+
+namespace certgate::http {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+int intQuery(Context& ctx, const std::string& name, int fallback, int max)
+{
+    auto text = ctx.query(name);
+    int value = fallback;
+    if (!text.empty() && !Poco::NumberParser::tryParse(text, value))
+        throw Error(ErrorCode::InvalidInput, name + " must be a number", name);
+    return std::clamp(value, 0, max);
+}
+
+/// Every admin route: a staff session, and the CSRF header for anything that changes state.
+template <typename Work> Handler staffOnly(core::Admin& admin, bool stateChanging, Work work)
+{
+    return [&admin, stateChanging, work](Context& ctx) {
+        auto csrf = ctx.header(kCsrfHeader);
+        auto staff = admin.authenticate(ctx.cookie(kStaffCookie), stateChanging ? &csrf : nullptr);
+        work(ctx, staff);
+    };
+}
+
+JsonObject registrationToJson(const core::RegistrationSummary& summary)
+{
+    JsonObject o = new Poco::JSON::Object;
+    o->set("agencyCode", summary.registration.agencyCode);
+    o->set("agencyName", summary.agencyName);
+    o->set("registeredAt", isoTime(summary.registration.registeredAt));
+    o->set("updatedAt", isoTime(summary.registration.updatedAt));
+    if (summary.organisation) {
+        auto org = certificateRefToJson(summary.organisation->cert);
+        org->set("identifier", summary.organisation->identifier);
+        org->set("identifierType", summary.organisation->identifierType);
+        org->set("organisationName", summary.organisation->organisationName);
+        o->set("organisation", org);
+    }
+    if (summary.manager) {
+        auto m = certificateRefToJson(summary.manager->cert);
+        m->set("name", summary.manager->name);
+        m->set("email", summary.manager->email);
+        m->set("phone", summary.manager->phone);
+        m->set("extension", summary.manager->extension);
+        m->set("nationalId", summary.managerIdMasked);
+        o->set("manager", m);
+    }
+    return o;
+}
+
+} // namespace
+
+void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
+    const core::CaRegistry& registry, const ServerOptions& options)
+{
+    const std::string api = "^/admin/api/v1";
+    (void)portal;
+
+    router.add(
+        "GET", api + "/me$", staffOnly(admin, false, [](Context& ctx, const core::Staff& staff) {
+            JsonObject o = new Poco::JSON::Object;
+            o->set("staff", staffToJson(staff));
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("POST", api + "/logout$",
+        staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
+            admin.endSession(ctx.cookie(kStaffCookie));
+            admin.record(staff, "staff.logout", staff.id);
+            ctx.clearCookie(kStaffCookie, "/admin");
+            ctx.sendNoContent();
+        }));
+
+    router.add("GET", api + "/reviews$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            auto statusText = ctx.query("status");
+            std::optional<core::ReviewStatus> status;
+            if (!statusText.empty()) {
+                status = core::reviewStatusFromString(statusText);
+                if (!status)
+                    throw Error(ErrorCode::InvalidInput, "unknown status", "status");
+            }
+            JsonArray reviews = new Poco::JSON::Array;
+            for (const auto& r : admin.reviews(
+                     status, intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30)))
+                reviews->add(reviewToJson(r));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("reviews", reviews);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", api + "/reviews/([0-9a-f]{32})$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonObject o = new Poco::JSON::Object;
+            o->set("review", reviewToJson(admin.review(ctx.params.at(0))));
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("POST", api + "/reviews/([0-9a-f]{32})/decision$",
+        staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
+            auto body = ctx.body();
+            auto decision = stringField(body, "decision", true);
+            if (decision != "approve" && decision != "reject")
+                throw Error(
+                    ErrorCode::InvalidInput, "decision must be approve or reject", "decision");
+            auto review = admin.decide(
+                staff, ctx.params.at(0), decision == "approve", stringField(body, "note"));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("review", reviewToJson(review));
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", api + "/agencies$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            core::AgencyQuery query { ctx.query("q"), intQuery(ctx, "limit", 50, 500),
+                intQuery(ctx, "offset", 0, 1 << 30) };
+            JsonArray agencies = new Poco::JSON::Array;
+            for (const auto& a : admin.agencies(query))
+                agencies->add(agencyToJson(a));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("agencies", agencies);
+            o->set("total", admin.countAgencies(query));
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("POST", api + "/agencies/import$",
+        staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
+            bool dryRun = ctx.query("dryRun") != "false";
+            auto report = admin.importAgencies("staff:" + staff.id, ctx.bodyText(), dryRun);
+            JsonObject o = new Poco::JSON::Object;
+            o->set("dryRun", report.dryRun);
+            o->set("applied", report.applied);
+            o->set("lines", report.lines);
+            o->set("added", report.added);
+            o->set("updated", report.updated);
+            o->set("unchanged", report.unchanged);
+            JsonArray problems = new Poco::JSON::Array;
+            for (const auto& p : report.problems) {
+                JsonObject j = new Poco::JSON::Object;
+                j->set("line", p.line);
+                j->set("field", p.field);
+                j->set("message", p.messageZh);
+                j->set("messageEn", p.messageEn);
+                problems->add(j);
+            }
+            o->set("problems", problems);
+            ctx.sendJson(report.problems.empty() ? 200 : 422, o);
+        }));
+
+    router.add("GET", api + "/registrations$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& r : admin.registrations(
+                     intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30)))
+                list->add(registrationToJson(r));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("registrations", list);
+            ctx.sendJson(200, o);
+        }));
+
+    const std::string agency = api + "/agencies/([0-9A-Za-z]{1,20})";
+    router.add("GET", agency + "/registration$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonObject o = new Poco::JSON::Object;
+            o->set("registration", registrationToJson(admin.registration(ctx.params.at(0))));
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", agency + "/operators$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& op : admin.operators(ctx.params.at(0))) {
+                JsonObject j = new Poco::JSON::Object;
+                j->set("id", op.id);
+                j->set("serial", op.certSerial);
+                j->set("issuer", op.certIssuer);
+                j->set("name", op.name);
+                j->set("nationalId", op.nationalIdEnc); // already masked by core::Admin
+                j->set("functions", stringsToJson(op.functions));
+                j->set("updatedAt", isoTime(op.updatedAt));
+                list->add(j);
+            }
+            JsonObject o = new Poco::JSON::Object;
+            o->set("operators", list);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", agency + "/receipts$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& r : admin.receipts(ctx.params.at(0)))
+                list->add(receiptToJson(
+                    { r.number, core::toString(r.kind), core::toString(r.status), r.receivedAt }));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("receipts", list);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add(
+        "GET", api + "/audit$", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& e : admin.auditEvents(
+                     intQuery(ctx, "limit", 100, 1000), intQuery(ctx, "offset", 0, 1 << 30)))
+                list->add(auditToJson(e));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("events", list);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", api + "/audit/verify$",
+        staffOnly(admin, false, [&admin](Context& ctx, const core::Staff& staff) {
+            auto result = admin.verifyAudit();
+            admin.record(staff, "audit.verify", result.ok ? "ok" : "broken");
+            JsonObject o = new Poco::JSON::Object;
+            o->set("ok", result.ok);
+            o->set("checked", result.checked);
+            o->set("firstBadSeq", result.firstBadSeq);
+            o->set("problem", result.problem);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", api + "/plugins$",
+        staffOnly(admin, false, [&registry, options](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& ca : registry.list()) {
+                JsonObject j = new Poco::JSON::Object;
+                j->set("id", ca.id);
+                j->set("library", ca.library);
+                j->set("loaded", ca.loaded);
+                j->set("error", ca.error);
+                if (ca.profile) {
+                    const auto& p = *ca.profile;
+                    j->set("kind", plugin::toString(p.kind));
+                    j->set("name", p.displayNameZh);
+                    j->set("nameEn", p.displayNameEn);
+                    j->set("test", p.test);
+                    j->set("notes", p.notes);
+                    j->set("profile", p.sourceFile);
+                    j->set("policies", stringsToJson(p.policies));
+                    j->set("issuerKeyIds", stringsToJson(p.issuerKeyIds));
+                    j->set("revocation", core::toString(p.revocation.mode));
+                }
+                JsonArray certificates = new Poco::JSON::Array;
+                if (auto it = options.profileCertificates.find(ca.id);
+                    it != options.profileCertificates.end()) {
+                    for (const auto& c : it->second) {
+                        JsonObject cj = new Poco::JSON::Object;
+                        cj->set("subject", c.subject);
+                        cj->set("keyId", c.keyId);
+                        cj->set("notAfter", isoTime(c.notAfter));
+                        cj->set("anchor", c.anchor);
+                        certificates->add(cj);
+                    }
+                }
+                j->set("certificates", certificates);
+                list->add(j);
+            }
+            JsonObject o = new Poco::JSON::Object;
+            o->set("plugins", list);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("GET", api + "/health$",
+        staffOnly(admin, false, [&registry, options](Context& ctx, const core::Staff&) {
+            JsonObject o = new Poco::JSON::Object;
+            bool database = options.databaseAlive ? options.databaseAlive() : true;
+            o->set("database", database);
+            o->set("databaseBackend", options.databaseBackend);
+            int loaded = 0;
+            int refused = 0;
+            for (const auto& ca : registry.list())
+                (ca.loaded ? loaded : refused) += 1;
+            o->set("pluginsLoaded", loaded);
+            o->set("pluginsRefused", refused);
+            o->set("version", options.version);
+            o->set("status", database && refused == 0 ? "ok" : "degraded");
+            ctx.sendJson(200, o);
+        }));
+
+    router.add(
+        "GET", api + "/staff$", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+            JsonArray list = new Poco::JSON::Array;
+            for (const auto& s : admin.staff())
+                list->add(staffToJson(s));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("staff", list);
+            ctx.sendJson(200, o);
+        }));
+
+    router.add("POST", api + "/staff$",
+        staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
+            if (staff.role != "admin")
+                throw Error(ErrorCode::StaffNotAllowed, "only admins add staff");
+            auto body = ctx.body();
+            auto added = admin.addStaff("staff:" + staff.id, stringField(body, "name", true),
+                stringField(body, "issuer", true), stringField(body, "serial", true),
+                stringField(body, "role").empty() ? "reviewer" : stringField(body, "role"));
+            JsonObject o = new Poco::JSON::Object;
+            o->set("staff", staffToJson(added));
+            ctx.sendJson(201, o);
+        }));
+}
+
+} // namespace certgate::http

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "Router.hpp"
+
+#include <certgate/http/HttpServer.hpp>
+
+namespace certgate::http {
+
+void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
+    const core::CaRegistry& registry, const ServerOptions& options);
+void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
+    const core::CaRegistry& registry, const ServerOptions& options);
+
+inline constexpr const char* kFlowCookie = "cg_flow";
+inline constexpr const char* kStaffCookie = "cg_staff";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+} // namespace certgate::http

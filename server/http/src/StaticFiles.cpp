@@ -1,0 +1,66 @@
+#include "StaticFiles.hpp"
+
+#include <Poco/URI.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace certgate::http {
+
+namespace {
+
+const std::map<std::string, std::string> kTypes {
+    { ".html", "text/html; charset=utf-8" },
+    { ".js", "text/javascript; charset=utf-8" },
+    { ".mjs", "text/javascript; charset=utf-8" },
+    { ".css", "text/css; charset=utf-8" },
+    { ".json", "application/json; charset=utf-8" },
+    { ".svg", "image/svg+xml" },
+    { ".png", "image/png" },
+    { ".ico", "image/x-icon" },
+    { ".txt", "text/plain; charset=utf-8" },
+};
+
+} // namespace
+
+bool serveStatic(Context& ctx, const std::string& webRoot)
+{
+    if (webRoot.empty() || (ctx.request.getMethod() != "GET" && ctx.request.getMethod() != "HEAD"))
+        return false;
+    auto path = Poco::URI(ctx.request.getURI()).getPath();
+    if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos || path.empty()
+        || path[0] != '/')
+        return false;
+    if (path == "/admin")
+        path = "/admin/";
+    if (path.back() == '/')
+        path += "index.html";
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto root = fs::canonical(webRoot, ec);
+    if (ec)
+        return false;
+    auto file = fs::weakly_canonical(root / path.substr(1), ec);
+    if (ec || file.string().rfind(root.string() + "/", 0) != 0 || !fs::is_regular_file(file, ec))
+        return false;
+    auto type = kTypes.find(file.extension().string());
+    if (type == kTypes.end())
+        return false;
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    auto text = content.str();
+    ctx.response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    ctx.response.setContentType(type->second);
+    // Pages are small and change with releases: revalidate rather than cache blindly.
+    ctx.response.set("Cache-Control", "no-cache");
+    ctx.response.setContentLength(static_cast<std::streamsize>(text.size()));
+    auto& out = ctx.response.send();
+    if (ctx.request.getMethod() == "GET")
+        out << text;
+    return true;
+}
+
+} // namespace certgate::http
