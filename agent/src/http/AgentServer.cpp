@@ -73,6 +73,10 @@ private:
     /// Reads at most maxRequestBody bytes; a larger body is refused without reading it all.
     static void readBody(Poco::Net::HTTPServerRequest& in, ApiRequest& request)
     {
+        // Only POST has a body here. POCO reads a body-less OPTIONS (every CORS preflight)
+        // until the connection closes, which would stall each preflight for the timeout.
+        if (request.method != "POST")
+            return;
         if (in.hasContentLength()
             && in.getContentLength64() > static_cast<Poco::Int64>(maxRequestBody)) {
             request.bodyTooLarge = true;

@@ -287,6 +287,18 @@ private:
         return ids;
     }
 
+    std::size_t readerCount()
+    {
+        auto* f = module_->functions();
+        std::size_t count = 0;
+        for (auto slotId : slotIds(f)) {
+            CK_SLOT_INFO info {};
+            if (f->C_GetSlotInfo(slotId, &info) == CKR_OK)
+                ++count;
+        }
+        return count;
+    }
+
     TokenFlags freshFlags(CK_SLOT_ID slotId)
     {
         CK_TOKEN_INFO info {};
@@ -318,8 +330,6 @@ private:
     PKCS11_SLOT* findSlot(const SlotList& slots, const std::string& label)
     {
         if (slots.ok()) {
-            if (slots.size() == 0)
-                throw AgentError(ErrorCode::NoReader);
             if (auto* slot = slots.findToken(label)) {
                 if (!slot->token->initialized)
                     throw AgentError(ErrorCode::CardNotInitialised, "token not initialised");
@@ -332,10 +342,11 @@ private:
         if (seenBefore(label))
             throw AgentError(ErrorCode::CardRemoved,
                 "token " + label + " gone" + (ckr ? " (" + ckrName(*ckr) + ")" : ""));
+        // Counted as /v1/tokens counts them, so that both answers agree.
+        if (readerCount() == 0)
+            throw AgentError(ErrorCode::NoReader);
         if (!slots.ok() && ckr)
             throwForCkr(*ckr, "PKCS11_enumerate_slots");
-        if (slots.ok() && slots.size() == 0)
-            throw AgentError(ErrorCode::NoReader);
         throw AgentError(ErrorCode::NoCard, "no token " + label);
     }
 
