@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# test-postgres.sh start|stop|status|url
+#
+# A throw-away PostgreSQL cluster for certgate's tests, separate from the distribution's
+# default cluster (which stays down). Idempotent: `start` creates the cluster once under
+# ${CERTGATE_PG_DIR:-/tmp/certgate-pg}, starts it when it is not running and waits until it
+# accepts connections; `stop` stops it when it runs; `url` prints the SOCI/libpq connection
+# string of the test database.
+#
+#   CERTGATE_PG_DIR   cluster folder (data/, the unix socket, the log)  default /tmp/certgate-pg
+#   CERTGATE_PG_PORT  TCP port on 127.0.0.1                             default 55432
+#   CERTGATE_PG_BIN   server binaries                        default newest /usr/lib/postgresql/*/bin
+#
+# The server listens on 127.0.0.1 only (scram-sha-256 with a password) and on a unix socket
+# in the cluster folder (trust, used by this script to create the role and database).
+# initdb refuses to run as root, so when started as root everything runs as `postgres`.
+# Tests make their own schema per test inside certgate_test, so they can run in parallel.
+set -euo pipefail
+
+readonly DIR=${CERTGATE_PG_DIR:-/tmp/certgate-pg}
+readonly PORT=${CERTGATE_PG_PORT:-55432}
+readonly ROLE=certgate
+readonly PASSWORD=certgate-test
+readonly DATABASE=certgate_test
+readonly DATA=$DIR/data
+
+pg_bin() {
+    if [[ -n ${CERTGATE_PG_BIN:-} ]]; then
+        echo "$CERTGATE_PG_BIN"
+        return
+    fi
+    local found
+    found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [[ -z $found ]]; then
+        echo "test-postgres.sh: no PostgreSQL server found (apt-get install postgresql)" >&2
+        exit 1
+    fi
+    echo "$found"
+}
+
+url() {
+    echo "host=127.0.0.1 port=$PORT dbname=$DATABASE user=$ROLE password=$PASSWORD"
+}
+
+# Runs a command as the cluster owner: `postgres` when we are root, else ourselves.
+as_owner() {
+    if [[ $(id -u) == 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+is_running() {
+    [[ -f $DATA/PG_VERSION ]] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
+}
+
+psql_admin() {
+    as_owner "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"
+}
+
+create_cluster() {
+    mkdir -p "$DIR"
+    if [[ $(id -u) == 0 ]]; then
+        chown postgres:postgres "$DIR"
+    fi
+    chmod 700 "$DIR"
+    local pwfile=$DIR/superuser-password
+    # The superuser only ever logs in over the unix socket (trust); its password is random.
+    as_owner sh -c "umask 077 && head -c 24 /dev/urandom | base64 > '$pwfile'"
+    as_owner "$BIN/initdb" -D "$DATA" -U postgres --pwfile="$pwfile" --auth-local=trust \
+        --auth-host=scram-sha-256 --encoding=UTF8 --locale=C >"$DIR/initdb.log" 2>&1 || {
+        cat "$DIR/initdb.log" >&2
+        exit 1
+    }
+}
+
+start() {
+    if [[ ! -f $DATA/PG_VERSION ]]; then
+        create_cluster
+    fi
+    if ! is_running; then
+        # Test-only durability settings: a crash loses nothing a test needs. The server must
+        # not inherit the lock descriptor, or it would hold the lock for its whole life.
+        as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 60 \
+            -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            start >/dev/null 9>&- || {
+            tail -n 30 "$DIR/server.log" >&2
+            exit 1
+        }
+    fi
+    local tries=0
+    until "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; do
+        tries=$((tries + 1))
+        if ((tries > 120)); then
+            echo "test-postgres.sh: server on 127.0.0.1:$PORT not ready after 60 s" >&2
+            tail -n 30 "$DIR/server.log" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+    if [[ -z $(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'") ]]; then
+        psql_admin -c "CREATE ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASSWORD'"
+    fi
+    if [[ -z $(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'") ]]; then
+        psql_admin -c "CREATE DATABASE $DATABASE OWNER $ROLE ENCODING 'UTF8' TEMPLATE template0"
+    fi
+    echo "PostgreSQL ready: $(url)"
+}
+
+stop() {
+    if is_running; then
+        as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w -t 60 stop >/dev/null
+        echo "PostgreSQL stopped"
+    else
+        echo "PostgreSQL not running"
+    fi
+}
+
+BIN=$(pg_bin)
+readonly BIN
+
+command=${1:-}
+case $command in
+start | stop)
+    # Serialise start/stop of the same cluster (parallel test runs, two terminals).
+    mkdir -p "$(dirname "$DIR")"
+    exec 9>"$DIR.lock"
+    flock 9
+    # runuser and pg_ctl must not inherit a working directory the owner cannot enter.
+    cd /
+    "$command"
+    ;;
+status)
+    if is_running; then echo running; else
+        echo stopped
+        exit 3
+    fi
+    ;;
+url) url ;;
+*)
+    echo "usage: $0 start|stop|status|url" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace certgate::db {
+
+/// Where the records live. `connection` is a SOCI connect string: for SQLite
+/// "db=/var/lib/certgate/certgate.db" (a file: every pooled connection must see the same
+/// database), for PostgreSQL a libpq string such as
+/// "host=127.0.0.1 port=5432 dbname=certgate user=certgate password=...".
+struct DatabaseConfig {
+    std::string backend; ///< "sqlite3" | "postgresql"
+    std::string connection;
+    std::size_t poolSize = 8;
+    int busyTimeoutMs = 5000; ///< SQLite: how long a writer waits for another one's lock
+};
+
+} // namespace certgate::db

@@ -1,0 +1,119 @@
+#include "Dialect.hpp"
+
+#include <certgate/core/Error.hpp>
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <sqlite3.h>
+
+namespace certgate::db {
+namespace {
+
+class SqliteDialect final : public Dialect {
+public:
+    std::string name() const override { return "sqlite3"; }
+
+    void open(soci::session& session, const DatabaseConfig& config) const override
+    {
+        session.open(*soci::factory_sqlite3(), config.connection);
+        // PRAGMAs take no bound parameters; the timeout is an integer from the
+        // configuration, never text from a request. The busy timeout comes first so
+        // that switching to WAL waits for a concurrent opener instead of failing.
+        session << "PRAGMA busy_timeout = " + std::to_string(config.busyTimeoutMs);
+        std::string mode;
+        session << "PRAGMA journal_mode = WAL", soci::into(mode);
+        session << "PRAGMA synchronous = NORMAL";
+        session << "PRAGMA foreign_keys = ON";
+    }
+
+    // A deferred transaction that reads first cannot later take the write lock once
+    // another connection committed (SQLITE_BUSY without waiting); IMMEDIATE takes it
+    // up front and so honours busy_timeout.
+    const char* beginWrite() const override { return "BEGIN IMMEDIATE"; }
+
+    // Each migration takes the database's write lock with BEGIN IMMEDIATE, which is
+    // all the mutual exclusion SQLite needs.
+    void lockMigrations(soci::session&) const override { }
+    void unlockMigrations(soci::session&) const override { }
+
+    bool hasTable(soci::session& session, const std::string& table) const override
+    {
+        long long count = 0;
+        session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :name",
+            soci::use(table), soci::into(count);
+        return count > 0;
+    }
+
+    bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const override
+    {
+        const auto* sqliteError = dynamic_cast<const soci::sqlite3_soci_error*>(&error);
+        if (!sqliteError || (sqliteError->result() & 0xff) != SQLITE_CONSTRAINT)
+            return false;
+        return error.get_error_message().find(
+                   "UNIQUE constraint failed: " + std::string(key.sqliteColumns))
+            != std::string::npos;
+    }
+};
+
+class PostgresqlDialect final : public Dialect {
+public:
+    std::string name() const override { return "postgresql"; }
+
+    void open(soci::session& session, const DatabaseConfig& config) const override
+    {
+        session.open(*soci::factory_postgresql(), config.connection);
+        session << "SET client_encoding TO 'UTF8'";
+        // NOTICEs (e.g. from DROP ... CASCADE) would otherwise go to stderr via libpq.
+        session << "SET client_min_messages TO WARNING";
+    }
+
+    const char* beginWrite() const override { return "BEGIN"; }
+
+    void lockMigrations(soci::session& session) const override
+    {
+        session << "SELECT pg_advisory_lock(" + std::to_string(migrationLockKey) + ")";
+    }
+
+    void unlockMigrations(soci::session& session) const override
+    {
+        session << "SELECT pg_advisory_unlock(" + std::to_string(migrationLockKey) + ")";
+    }
+
+    bool hasTable(soci::session& session, const std::string& table) const override
+    {
+        long long count = 0;
+        session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                   "current_schema() AND table_name = :name",
+            soci::use(table), soci::into(count);
+        return count > 0;
+    }
+
+    bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const override
+    {
+        const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
+        if (!pgError || pgError->sqlstate() != "23505")
+            return false;
+        return error.get_error_message().find('"' + std::string(key.postgresqlName) + '"')
+            != std::string::npos;
+    }
+
+private:
+    // Any fixed number; "cgmigrat" in ASCII, so it is recognisable in pg_locks.
+    static constexpr long long migrationLockKey = 0x63676d6967726174;
+};
+
+} // namespace
+
+std::unique_ptr<Dialect> makeDialect(const std::string& backend)
+{
+    if (backend == "sqlite3")
+        return std::make_unique<SqliteDialect>();
+    if (backend == "postgresql")
+        return std::make_unique<PostgresqlDialect>();
+    throw core::Error(core::ErrorCode::InternalError,
+        "unknown database backend '" + backend + "' (expected sqlite3 or postgresql)");
+}
+
+} // namespace certgate::db

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "Dialect.hpp"
+
+#include <certgate/core/Storage.hpp>
+
+namespace certgate::db {
+
+/// core::Storage on one open connection: all the SQL of the adapter. SociStorage lends it a
+/// pooled session per call; inside a transaction the callback gets this object, and nested
+/// transaction() calls run inline.
+class SessionStorage final : public core::Storage {
+public:
+    SessionStorage(soci::session& session, const Dialect& dialect);
+
+    void transaction(const std::function<void(core::Storage&)>& work) override;
+
+    std::optional<core::Agency> findAgency(const std::string& code) override;
+    void upsertAgency(const core::Agency& agency) override;
+    std::vector<core::Agency> listAgencies(const core::AgencyQuery& query) override;
+    std::int64_t countAgencies(const core::AgencyQuery& query) override;
+
+    std::optional<core::Registration> findRegistration(const std::string& agencyCode) override;
+    void insertRegistration(const core::Registration& registration) override;
+    void updateRegistration(const core::Registration& registration) override;
+    std::vector<core::Registration> listRegistrations(int limit, int offset) override;
+    void insertOrgCertificate(const core::OrganisationCertificate& certificate) override;
+    std::optional<core::OrganisationCertificate> findOrgCertificate(const std::string& id) override;
+    void markOrgCertificateReplaced(const std::string& id, std::int64_t at) override;
+    std::vector<core::OrganisationCertificate> listOrgCertificates(
+        const std::string& agencyCode) override;
+    void insertManager(const core::Manager& manager) override;
+    std::optional<core::Manager> findManager(const std::string& id) override;
+    void updateManagerContact(const core::Manager& manager) override;
+    void markManagerReplaced(const std::string& id, std::int64_t at) override;
+    std::vector<core::Manager> listManagers(const std::string& agencyCode) override;
+
+    void insertOperator(const core::Operator& op) override;
+    void updateOperator(const core::Operator& op) override;
+    void markOperatorDeleted(const std::string& id, std::int64_t at) override;
+    std::optional<core::Operator> findOperator(const std::string& id) override;
+    std::vector<core::Operator> listOperators(const std::string& agencyCode) override;
+    std::vector<core::Operator> findOperatorsByCertificate(
+        const std::string& issuer, const std::string& serial) override;
+
+    void insertReceipt(const core::Receipt& receipt) override;
+    void updateReceiptStatus(const std::string& id, core::ReceiptStatus status) override;
+    std::vector<core::Receipt> listReceipts(const std::string& agencyCode) override;
+    std::optional<core::Receipt> findReceipt(const std::string& id) override;
+    std::int64_t nextCounter(const std::string& name) override;
+
+    void insertReview(const core::Review& review) override;
+    void updateReview(const core::Review& review) override;
+    std::optional<core::Review> findReview(const std::string& id) override;
+    std::vector<core::Review> listReviews(
+        std::optional<core::ReviewStatus> status, int limit, int offset) override;
+    std::vector<core::Review> listAgencyReviews(const std::string& agencyCode) override;
+
+    void insertFlow(const core::Flow& flow) override;
+    std::optional<core::Flow> findFlow(const std::string& id) override;
+    bool updateFlow(const core::Flow& flow) override;
+    void insertNonce(const core::Nonce& nonce) override;
+    core::NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
+        const std::string& purpose, std::int64_t now) override;
+    void purgeExpired(std::int64_t before) override;
+
+    void insertStaff(const core::Staff& staff) override;
+    void updateStaff(const core::Staff& staff) override;
+    std::optional<core::Staff> findStaff(const std::string& id) override;
+    std::optional<core::Staff> findStaffByCertificate(
+        const std::string& issuer, const std::string& serial) override;
+    std::vector<core::Staff> listStaff() override;
+    void insertStaffSession(const core::StaffSession& session) override;
+    std::optional<core::StaffSession> findStaffSession(const std::string& idHash) override;
+    void deleteStaffSession(const std::string& idHash) override;
+
+    std::optional<core::AuditEvent> lastAuditEvent() override;
+    void insertAuditEvent(const core::AuditEvent& event) override;
+    std::vector<core::AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) override;
+    std::vector<core::AuditEvent> listAuditEventsNewestFirst(int limit, int offset) override;
+
+    std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) override;
+
+    std::string backend() const override;
+    bool ping() override;
+
+private:
+    void runTransaction(const std::function<void(core::Storage&)>& work);
+
+    soci::session& session_;
+    const Dialect& dialect_;
+    bool inTransaction_ = false;
+};
+
+} // namespace certgate::db

@@ -1,0 +1,366 @@
+#include "Dialect.hpp"
+#include "ErrorTranslator.hpp"
+#include "SessionStorage.hpp"
+
+#include <certgate/core/Error.hpp>
+#include <certgate/db/SociStorage.hpp>
+
+#include <soci/soci.h>
+
+namespace certgate::db {
+
+class SociStorage::Pool {
+public:
+    explicit Pool(const DatabaseConfig& config)
+        : dialect_(makeDialect(config.backend))
+        , config_(config)
+        , pool_(checkedPoolSize(config.poolSize))
+    {
+        translated(*dialect_, "open", [&] {
+            for (std::size_t i = 0; i < config.poolSize; ++i)
+                dialect_->open(pool_.at(i), config_);
+        });
+    }
+
+    template <typename Call> auto run(Call&& call)
+    {
+        soci::session session(pool_); // leases a connection until the end of the scope
+        SessionStorage storage(session, *dialect_);
+        try {
+            return call(static_cast<core::Storage&>(storage));
+        } catch (...) {
+            reviveIfDisconnected(session);
+            throw;
+        }
+    }
+
+    const Dialect& dialect() const { return *dialect_; }
+
+private:
+    static std::size_t checkedPoolSize(std::size_t size)
+    {
+        if (size == 0)
+            throw core::Error(
+                core::ErrorCode::InternalError, "database poolSize must be at least 1");
+        return size;
+    }
+
+    // A PostgreSQL restart leaves every pooled connection broken; repair this one so the
+    // next request on it can succeed. The error at hand still goes to the caller.
+    void reviveIfDisconnected(soci::session& session)
+    {
+        if (session.is_connected())
+            return;
+        try {
+            session.close();
+            dialect_->open(session, config_);
+        } catch (const std::exception&) {
+            // Still down: the next call that leases it fails and tries again.
+        }
+    }
+
+    std::unique_ptr<Dialect> dialect_;
+    DatabaseConfig config_;
+    soci::connection_pool pool_;
+};
+
+template <typename Call> auto SociStorage::onConnection(Call&& call)
+{
+    return pool_->run(std::forward<Call>(call));
+}
+
+SociStorage::SociStorage(const DatabaseConfig& config)
+    : pool_(std::make_unique<Pool>(config))
+{
+}
+
+SociStorage::~SociStorage() = default;
+
+void SociStorage::transaction(const std::function<void(core::Storage&)>& work)
+{
+    onConnection([&](core::Storage& s) { s.transaction(work); });
+}
+
+std::optional<core::Agency> SociStorage::findAgency(const std::string& code)
+{
+    return onConnection([&](core::Storage& s) { return s.findAgency(code); });
+}
+
+void SociStorage::upsertAgency(const core::Agency& agency)
+{
+    onConnection([&](core::Storage& s) { s.upsertAgency(agency); });
+}
+
+std::vector<core::Agency> SociStorage::listAgencies(const core::AgencyQuery& query)
+{
+    return onConnection([&](core::Storage& s) { return s.listAgencies(query); });
+}
+
+std::int64_t SociStorage::countAgencies(const core::AgencyQuery& query)
+{
+    return onConnection([&](core::Storage& s) { return s.countAgencies(query); });
+}
+
+std::optional<core::Registration> SociStorage::findRegistration(const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.findRegistration(agencyCode); });
+}
+
+void SociStorage::insertRegistration(const core::Registration& registration)
+{
+    onConnection([&](core::Storage& s) { s.insertRegistration(registration); });
+}
+
+void SociStorage::updateRegistration(const core::Registration& registration)
+{
+    onConnection([&](core::Storage& s) { s.updateRegistration(registration); });
+}
+
+std::vector<core::Registration> SociStorage::listRegistrations(int limit, int offset)
+{
+    return onConnection([&](core::Storage& s) { return s.listRegistrations(limit, offset); });
+}
+
+void SociStorage::insertOrgCertificate(const core::OrganisationCertificate& certificate)
+{
+    onConnection([&](core::Storage& s) { s.insertOrgCertificate(certificate); });
+}
+
+std::optional<core::OrganisationCertificate> SociStorage::findOrgCertificate(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findOrgCertificate(id); });
+}
+
+void SociStorage::markOrgCertificateReplaced(const std::string& id, std::int64_t at)
+{
+    onConnection([&](core::Storage& s) { s.markOrgCertificateReplaced(id, at); });
+}
+
+std::vector<core::OrganisationCertificate> SociStorage::listOrgCertificates(
+    const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.listOrgCertificates(agencyCode); });
+}
+
+void SociStorage::insertManager(const core::Manager& manager)
+{
+    onConnection([&](core::Storage& s) { s.insertManager(manager); });
+}
+
+std::optional<core::Manager> SociStorage::findManager(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findManager(id); });
+}
+
+void SociStorage::updateManagerContact(const core::Manager& manager)
+{
+    onConnection([&](core::Storage& s) { s.updateManagerContact(manager); });
+}
+
+void SociStorage::markManagerReplaced(const std::string& id, std::int64_t at)
+{
+    onConnection([&](core::Storage& s) { s.markManagerReplaced(id, at); });
+}
+
+std::vector<core::Manager> SociStorage::listManagers(const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.listManagers(agencyCode); });
+}
+
+void SociStorage::insertOperator(const core::Operator& op)
+{
+    onConnection([&](core::Storage& s) { s.insertOperator(op); });
+}
+
+void SociStorage::updateOperator(const core::Operator& op)
+{
+    onConnection([&](core::Storage& s) { s.updateOperator(op); });
+}
+
+void SociStorage::markOperatorDeleted(const std::string& id, std::int64_t at)
+{
+    onConnection([&](core::Storage& s) { s.markOperatorDeleted(id, at); });
+}
+
+std::optional<core::Operator> SociStorage::findOperator(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findOperator(id); });
+}
+
+std::vector<core::Operator> SociStorage::listOperators(const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.listOperators(agencyCode); });
+}
+
+std::vector<core::Operator> SociStorage::findOperatorsByCertificate(
+    const std::string& issuer, const std::string& serial)
+{
+    return onConnection(
+        [&](core::Storage& s) { return s.findOperatorsByCertificate(issuer, serial); });
+}
+
+void SociStorage::insertReceipt(const core::Receipt& receipt)
+{
+    onConnection([&](core::Storage& s) { s.insertReceipt(receipt); });
+}
+
+void SociStorage::updateReceiptStatus(const std::string& id, core::ReceiptStatus status)
+{
+    onConnection([&](core::Storage& s) { s.updateReceiptStatus(id, status); });
+}
+
+std::vector<core::Receipt> SociStorage::listReceipts(const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.listReceipts(agencyCode); });
+}
+
+std::optional<core::Receipt> SociStorage::findReceipt(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findReceipt(id); });
+}
+
+std::int64_t SociStorage::nextCounter(const std::string& name)
+{
+    return onConnection([&](core::Storage& s) { return s.nextCounter(name); });
+}
+
+void SociStorage::insertReview(const core::Review& review)
+{
+    onConnection([&](core::Storage& s) { s.insertReview(review); });
+}
+
+void SociStorage::updateReview(const core::Review& review)
+{
+    onConnection([&](core::Storage& s) { s.updateReview(review); });
+}
+
+std::optional<core::Review> SociStorage::findReview(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findReview(id); });
+}
+
+std::vector<core::Review> SociStorage::listReviews(
+    std::optional<core::ReviewStatus> status, int limit, int offset)
+{
+    return onConnection([&](core::Storage& s) { return s.listReviews(status, limit, offset); });
+}
+
+std::vector<core::Review> SociStorage::listAgencyReviews(const std::string& agencyCode)
+{
+    return onConnection([&](core::Storage& s) { return s.listAgencyReviews(agencyCode); });
+}
+
+void SociStorage::insertFlow(const core::Flow& flow)
+{
+    onConnection([&](core::Storage& s) { s.insertFlow(flow); });
+}
+
+std::optional<core::Flow> SociStorage::findFlow(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findFlow(id); });
+}
+
+bool SociStorage::updateFlow(const core::Flow& flow)
+{
+    return onConnection([&](core::Storage& s) { return s.updateFlow(flow); });
+}
+
+void SociStorage::insertNonce(const core::Nonce& nonce)
+{
+    onConnection([&](core::Storage& s) { s.insertNonce(nonce); });
+}
+
+core::NonceOutcome SociStorage::consumeNonce(const std::string& value, const std::string& flowId,
+    const std::string& purpose, std::int64_t now)
+{
+    return onConnection(
+        [&](core::Storage& s) { return s.consumeNonce(value, flowId, purpose, now); });
+}
+
+void SociStorage::purgeExpired(std::int64_t before)
+{
+    onConnection([&](core::Storage& s) { s.purgeExpired(before); });
+}
+
+void SociStorage::insertStaff(const core::Staff& staff)
+{
+    onConnection([&](core::Storage& s) { s.insertStaff(staff); });
+}
+
+void SociStorage::updateStaff(const core::Staff& staff)
+{
+    onConnection([&](core::Storage& s) { s.updateStaff(staff); });
+}
+
+std::optional<core::Staff> SociStorage::findStaff(const std::string& id)
+{
+    return onConnection([&](core::Storage& s) { return s.findStaff(id); });
+}
+
+std::optional<core::Staff> SociStorage::findStaffByCertificate(
+    const std::string& issuer, const std::string& serial)
+{
+    return onConnection([&](core::Storage& s) { return s.findStaffByCertificate(issuer, serial); });
+}
+
+std::vector<core::Staff> SociStorage::listStaff()
+{
+    return onConnection([&](core::Storage& s) { return s.listStaff(); });
+}
+
+void SociStorage::insertStaffSession(const core::StaffSession& session)
+{
+    onConnection([&](core::Storage& s) { s.insertStaffSession(session); });
+}
+
+std::optional<core::StaffSession> SociStorage::findStaffSession(const std::string& idHash)
+{
+    return onConnection([&](core::Storage& s) { return s.findStaffSession(idHash); });
+}
+
+void SociStorage::deleteStaffSession(const std::string& idHash)
+{
+    onConnection([&](core::Storage& s) { s.deleteStaffSession(idHash); });
+}
+
+std::optional<core::AuditEvent> SociStorage::lastAuditEvent()
+{
+    return onConnection([&](core::Storage& s) { return s.lastAuditEvent(); });
+}
+
+void SociStorage::insertAuditEvent(const core::AuditEvent& event)
+{
+    onConnection([&](core::Storage& s) { s.insertAuditEvent(event); });
+}
+
+std::vector<core::AuditEvent> SociStorage::listAuditEvents(std::int64_t fromSeq, int limit)
+{
+    return onConnection([&](core::Storage& s) { return s.listAuditEvents(fromSeq, limit); });
+}
+
+std::vector<core::AuditEvent> SociStorage::listAuditEventsNewestFirst(int limit, int offset)
+{
+    return onConnection(
+        [&](core::Storage& s) { return s.listAuditEventsNewestFirst(limit, offset); });
+}
+
+std::int64_t SociStorage::hitRateLimit(const std::string& key, std::int64_t windowStart)
+{
+    return onConnection([&](core::Storage& s) { return s.hitRateLimit(key, windowStart); });
+}
+
+std::string SociStorage::backend() const
+{
+    return pool_->dialect().name();
+}
+
+bool SociStorage::ping()
+{
+    try {
+        return onConnection([](core::Storage& s) { return s.ping(); });
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+} // namespace certgate::db
