@@ -287,16 +287,26 @@ private:
         return ids;
     }
 
-    std::size_t readerCount()
+    struct RawFind {
+        std::size_t readers = 0; ///< counted as /v1/tokens counts them, so both answers agree
+        bool found = false;
+    };
+
+    RawFind rawFind(const std::string& label)
     {
         auto* f = module_->functions();
-        std::size_t count = 0;
+        RawFind result;
         for (auto slotId : slotIds(f)) {
-            CK_SLOT_INFO info {};
-            if (f->C_GetSlotInfo(slotId, &info) == CKR_OK)
-                ++count;
+            CK_SLOT_INFO slotInfo {};
+            if (f->C_GetSlotInfo(slotId, &slotInfo) != CKR_OK)
+                continue;
+            ++result.readers;
+            CK_TOKEN_INFO info {};
+            if ((slotInfo.flags & CKF_TOKEN_PRESENT) && f->C_GetTokenInfo(slotId, &info) == CKR_OK
+                && paddedField(info.label, sizeof info.label) == label)
+                result.found = true;
         }
-        return count;
+        return result;
     }
 
     TokenFlags freshFlags(CK_SLOT_ID slotId)
@@ -337,17 +347,20 @@ private:
             }
         }
         auto ckr = takeLibp11Ckr();
-        // Not there (or libp11 could not even enumerate): if it was there a moment ago, the
-        // person pulled it out; otherwise it was never inserted.
-        if (seenBefore(label))
-            throw AgentError(ErrorCode::CardRemoved,
-                "token " + label + " gone" + (ckr ? " (" + ckrName(*ckr) + ")" : ""));
-        // Counted as /v1/tokens counts them, so that both answers agree.
-        if (readerCount() == 0)
-            throw AgentError(ErrorCode::NoReader);
-        if (!slots.ok() && ckr)
-            throwForCkr(*ckr, "PKCS11_enumerate_slots");
-        throw AgentError(ErrorCode::NoCard, "no token " + label);
+        // Ask the module itself: libp11's enumeration is all or nothing, and one slot in error
+        // (SoftHSM2 answers CKR_GENERAL_ERROR for a token deleted under it) fails it entirely.
+        auto raw = rawFind(label);
+        if (!raw.found) {
+            // If it was there a moment ago, the person pulled it out; otherwise it was never
+            // inserted.
+            if (forgetSeen(label))
+                throw AgentError(ErrorCode::CardRemoved,
+                    "token " + label + " gone" + (ckr ? " (" + ckrName(*ckr) + ")" : ""));
+            if (raw.readers == 0)
+                throw AgentError(ErrorCode::NoReader);
+            throw AgentError(ErrorCode::NoCard, "no token " + label);
+        }
+        throwForCkr(ckr.value_or(CKR_GENERAL_ERROR), "PKCS11_enumerate_slots");
     }
 
     std::vector<TokenCertificate> readCertificates(PKCS11_SLOT* slot)
@@ -472,10 +485,12 @@ private:
         seen_.insert(label);
     }
 
-    bool seenBefore(const std::string& label)
+    /// Whether the token was seen since it was last reported gone; reporting it gone once is
+    /// enough, afterwards it is simply not inserted (NO_CARD).
+    bool forgetSeen(const std::string& label)
     {
         std::lock_guard lock(seenMutex_);
-        return seen_.count(label) != 0;
+        return seen_.erase(label) != 0;
     }
 
     std::string modulePath_;

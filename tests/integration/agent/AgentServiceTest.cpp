@@ -139,6 +139,64 @@ TEST(AgentServiceTest, SignsWithTheEcdsaKeyAsRawRAndS)
     EXPECT_EQ(verifyAuthToken(response.body, agentTestOrigin, nonce), "");
 }
 
+TEST(AgentServiceTest, SignsWithAP384KeyAsEs384)
+{
+    // The test PKI has no P-384 card: make a token with one in a private copy.
+    TempDir dir("certgate-agent-p384");
+    auto conf = copySofthsmTokens(dir.path());
+    std::map<std::string, std::string> env { { "SOFTHSM2_CONF", conf } };
+    auto step = [&](const std::string& program, const std::vector<std::string>& args) {
+        auto result = run(program, args, env);
+        ASSERT_EQ(result.exitCode, 0) << program << ": " << result.output;
+    };
+    step("openssl",
+        { "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes",
+            "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem"), "-subj", "/C=TW/CN=p384",
+            "-days", "30", "-addext", "keyUsage=critical,digitalSignature" });
+    step("openssl",
+        { "pkcs8", "-topk8", "-nocrypt", "-in", dir.file("key.pem"), "-out", dir.file("key.p8") });
+    step("openssl",
+        { "x509", "-in", dir.file("cert.pem"), "-outform", "DER", "-out", dir.file("cert.der") });
+    step("softhsm2-util",
+        { "--init-token", "--free", "--label", "p384", "--so-pin", "87654321", "--pin",
+            TestPki::get().pin() });
+    step("softhsm2-util",
+        { "--import", dir.file("key.p8"), "--token", "p384", "--id", "01", "--label", "signature",
+            "--pin", TestPki::get().pin() });
+    step("pkcs11-tool",
+        { "--module", TestPki::get().module(), "--token-label", "p384", "--login", "--pin",
+            TestPki::get().pin(), "--write-object", dir.file("cert.der"), "--type", "cert", "--id",
+            "01", "--label", "signature" });
+    AgentProcess agent(withModule({}, conf));
+    auto nonce = randomNonce();
+    auto response = agent.sign("p384", nonce, TestPki::get().pin());
+    ASSERT_EQ(response.status, 200) << response.body;
+    auto token = parseJson(response.body);
+    EXPECT_EQ(token->getValue<std::string>("algorithm"), "ES384");
+    EXPECT_EQ(token->getValue<std::string>("signature").size(), 128u)
+        << "96 bytes of R||S in base64";
+    EXPECT_EQ(verifyAuthToken(response.body, agentTestOrigin, nonce), "");
+}
+
+TEST(AgentServiceTest, AConfigurationFileSetsModuleAndOrigins)
+{
+    TempDir dir("certgate-agent-config");
+    auto conf = copySofthsmTokens(dir.path());
+    writeTextFile(dir.file("agent.json"),
+        R"({"port":0,"module":")" + TestPki::get().module()
+            + R"(","allowedOrigins":["https://other.portal.test"],"logLevel":"warning"})");
+    ChildProcess process(agentBinary(), { "serve", "--config", dir.file("agent.json") },
+        { { "SOFTHSM2_CONF", conf } });
+    auto url = process.waitForListening();
+    auto allowed
+        = httpRequest("GET", url + "/v1/tokens", {}, { { "Origin", "https://other.portal.test" } });
+    EXPECT_EQ(allowed.status, 200) << allowed.body;
+    EXPECT_NE(allowed.body.find("moica-wang"), std::string::npos)
+        << "the module came from the file";
+    EXPECT_EQ(
+        httpRequest("GET", url + "/v1/tokens", {}, { { "Origin", agentTestOrigin } }).status, 403);
+}
+
 TEST(AgentServiceTest, AnOrganisationCardSignsToo)
 {
     AgentProcess agent;
@@ -256,6 +314,9 @@ TEST(AgentServiceTest, ACardPulledBetweenListingAndSigningIsReportedAsRemoved)
     // The other cards keep working.
     EXPECT_EQ(agent.get("/v1/version").status, 200);
     EXPECT_FALSE(findToken(agent.get("/v1/tokens"), "moica-lee"));
+    auto again = agent.sign("moica-lee", randomNonce(), TestPki::get().pin());
+    EXPECT_EQ(parseJson(again.body)->getValue<std::string>("error"), "NO_CARD")
+        << "once reported removed, the card is simply not inserted";
 }
 
 TEST(AgentServiceTest, AMissingModuleIsReportedAndTheAgentStillAnswers)
