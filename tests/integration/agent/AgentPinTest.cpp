@@ -155,3 +155,20 @@ TEST(AgentPinTest, ARightPinBeforeTheLockResetsTheCounter)
     EXPECT_FALSE(flagsOf(agent, "moica-wu")->getValue<bool>("pinFinalTry"));
     EXPECT_EQ(errorOf(agent.sign("moica-wu", randomNonce(), "000000")), "PIN_INCORRECT");
 }
+
+TEST(AgentPinTest, TheLogNeverHoldsThePinOrTheWholeNonce)
+{
+    AgentProcess agent;
+    const std::string wrongPin = "Zq7#xW9!";
+    auto nonce = randomNonce();
+    EXPECT_EQ(errorOf(agent.sign("moica-wang", nonce, wrongPin)), "PIN_INCORRECT");
+    auto secondNonce = randomNonce();
+    EXPECT_EQ(agent.sign("moica-wang", secondNonce, TestPki::get().pin()).status, 200);
+    auto log = agent.process().output();
+    EXPECT_NE(log.find("sign for " + agentTestOrigin), std::string::npos)
+        << "the log is on: " << log;
+    EXPECT_EQ(log.find(wrongPin), std::string::npos);
+    EXPECT_EQ(log.find(nonce), std::string::npos);
+    EXPECT_EQ(log.find(secondNonce), std::string::npos);
+    EXPECT_EQ(log.find("\"pin\""), std::string::npos);
+}
