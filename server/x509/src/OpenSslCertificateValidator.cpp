@@ -1,6 +1,7 @@
 #include "Asn1Text.hpp"
 #include "CertificateParser.hpp"
 #include "CrlChecker.hpp"
+#include "DecodedCertificates.hpp"
 #include "OcspChecker.hpp"
 #include "OpenSslError.hpp"
 #include "ProfileState.hpp"
@@ -203,11 +204,12 @@ std::string keyStrengthProblem(X509* certificate, bool leaf)
 } // namespace
 
 struct OpenSslCertificateValidator::Impl {
-    Impl(const core::Clock& c, std::shared_ptr<const HttpFetcher> f)
+    Impl(const core::Clock& c, std::shared_ptr<const HttpFetcher> f, std::size_t cacheEntries)
         : clock(c)
         , fetcher(f ? std::move(f) : std::make_shared<PocoHttpFetcher>())
         , crl(clock, fetcher)
         , ocsp(clock, fetcher)
+        , decoded(cacheEntries, kMaxCertificateBytes)
     {
     }
 
@@ -219,6 +221,7 @@ struct OpenSslCertificateValidator::Impl {
     std::set<std::string> denied;
     CrlChecker crl;
     OcspChecker ocsp;
+    DecodedCertificates decoded;
 
     const ProfileState* find(std::string_view id) const
     {
@@ -257,8 +260,9 @@ struct OpenSslCertificateValidator::Impl {
 };
 
 OpenSslCertificateValidator::OpenSslCertificateValidator(std::vector<core::CaProfile> profiles,
-    const core::Clock& clock, std::shared_ptr<const HttpFetcher> fetcher)
-    : impl_(std::make_unique<Impl>(clock, std::move(fetcher)))
+    const core::Clock& clock, std::shared_ptr<const HttpFetcher> fetcher,
+    std::size_t decodedCertificateCache)
+    : impl_(std::make_unique<Impl>(clock, std::move(fetcher), decodedCertificateCache))
 {
     for (auto& profile : profiles) {
         if (impl_->find(profile.id))
@@ -287,7 +291,7 @@ const std::vector<core::CaProfile>& OpenSslCertificateValidator::profiles() cons
 
 plugin::CertificateView OpenSslCertificateValidator::parse(std::span<const std::uint8_t> der) const
 {
-    auto certificate = decodeCertificate(der, kMaxCertificateBytes);
+    auto certificate = impl_->decoded.get(der);
     auto view = describe(certificate.get(), der);
     ERR_clear_error();
     return view;
@@ -303,7 +307,7 @@ core::ChainResult OpenSslCertificateValidator::validate(
         return result;
     };
     // Every decision below reads the DER, never the caller's copy of the fields.
-    auto leaf = decodeCertificate(leafView.der, kMaxCertificateBytes);
+    auto leaf = impl_->decoded.get(leafView.der);
 
     // a. Claim by authority key identifier; test CAs first, whatever profile they would fit.
     const auto aki = authorityKeyId(leaf.get());
@@ -401,7 +405,7 @@ void OpenSslCertificateValidator::verifySignature(const plugin::CertificateView&
     std::string_view algorithm, std::span<const std::uint8_t> data,
     std::span<const std::uint8_t> signature) const
 {
-    auto leaf = decodeCertificate(leafView.der, kMaxCertificateBytes);
+    auto leaf = impl_->decoded.get(leafView.der);
     EVP_PKEY* key = X509_get0_pubkey(leaf.get());
     if (!key)
         throw core::Error(
@@ -418,7 +422,7 @@ OpenSslCertificateValidator::Path OpenSslCertificateValidator::buildPath(
         out.error = "no profile '" + std::string(profileId) + "'";
         return out;
     }
-    auto x509 = decodeCertificate(certificate.der, kMaxCertificateBytes);
+    auto x509 = impl_->decoded.get(certificate.der);
     auto built = buildChain(*state, x509.get());
     if (!built.chain) {
         out.error = built.error;

@@ -739,6 +739,26 @@ TEST_F(OpenSslCertificateValidatorTest, AcceptsKeyIdentifiersWrittenWithColonsOr
     EXPECT_FALSE(validate("moica-wang").error.has_value());
 }
 
+TEST_F(
+    OpenSslCertificateValidatorTest, GivesTheSameAnswersWhateverTheSizeOfTheDecodedCertificateCache)
+{
+    const std::vector<std::string> names { "moica-wang", "moica-revoked", "moica-expired",
+        "gca-moi", "moica-testca", "moica-wang" };
+    for (const std::size_t entries : { std::size_t { 0 }, std::size_t { 2 } }) {
+        OpenSslCertificateValidator small(profiles, clock, fetcher, entries);
+        for (const auto& name : names) {
+            const auto der = certificateDer(pki.card(name).signCert);
+            const auto expected = validator->validate(validator->parse(der), options());
+            const auto actual = small.validate(small.parse(der), options());
+            EXPECT_EQ(actual.error, expected.error) << name << " with " << entries << " entries";
+            EXPECT_EQ(actual.path, expected.path) << name;
+        }
+        auto der = certificateDer(pki.card("moica-wang").signCert);
+        der.push_back(0);
+        EXPECT_THROW(small.parse(der), core::Error);
+    }
+}
+
 TEST_F(OpenSslCertificateValidatorTest, ValidatesFromManyThreadsAtOnce)
 {
     const std::vector<std::string> names { "moica-wang", "moica-revoked", "gca-moi",
