@@ -119,8 +119,10 @@ std::unique_ptr<ProfileState> loadProfile(core::CaProfile profile)
         auto crls = loadCrls(profile.revocation.crlFiles[i]);
         if (crls.empty())
             refuseProfile(profile, "CRL file '" + file + "' holds no readable PEM or DER CRL");
-        for (auto& crl : crls)
-            state->crlFiles.push_back({ "file " + file, std::move(crl) });
+        for (std::size_t n = 0; n < crls.size(); ++n)
+            state->crlFiles.push_back({ "file " + file
+                    + (crls.size() > 1 ? " (CRL " + std::to_string(n + 1) + ")" : std::string()),
+                std::move(crls[n]) });
     }
     if (!profile.revocation.ocspResponder.empty()) {
         auto responders = loadCertificates(profile.revocation.ocspResponder);
