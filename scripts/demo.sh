@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The README's demo command: installs what is missing, builds, generates the demo PKI and
+# SoftHSM2 cards, and runs `certgate serve` (embedded SQLite) with `certgate-agent` on the demo
+# cards until Ctrl-C. Re-running keeps the demo database; `--reset` starts it afresh.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+[[ "${1:-}" == "--reset" ]] && rm -rf build/demo
+
+bash scripts/install-deps.sh
+cmake --preset demo >/dev/null
+cmake --build --preset demo --target certgate certgate-agent test-pki plugins
+
+pki="$root/build/test-pki"
+demo="$root/build/demo"
+mkdir -p "$demo"
+chmod 700 "$demo"
+for key in pii audit; do
+  [[ -s "$demo/$key.key" ]] || (umask 077 && openssl rand -base64 32 >"$demo/$key.key")
+done
+port="${CERTGATE_DEMO_PORT:-8443}"
+agent_port="${CERTGATE_DEMO_AGENT_PORT:-61161}"
+origin="https://localhost:$port"
+
+jq -n --arg pki "$pki" --arg demo "$demo" --arg root "$root" --arg origin "$origin" \
+  --argjson port "$port" --arg agent "http://127.0.0.1:$agent_port" '{
+  server: { host: "127.0.0.1", port: $port, publicOrigin: $origin,
+            tls: { certificate: ($pki + "/tls/portal.pem"), privateKey: ($pki + "/tls/portal.key") },
+            webRoot: ($root + "/web") },
+  agent: { url: $agent },
+  database: { backend: "sqlite3", connection: ("db=" + $demo + "/certgate.db"), migrations: ($root + "/sql") },
+  cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
+  security: { piiKeyFile: ($demo + "/pii.key"), auditKeyFile: ($demo + "/audit.key") },
+  portal: { functionsFile: ($root + "/conf/functions.json"), sectionsFile: ($root + "/conf/sections.json"),
+            holidaysFile: ($root + "/conf/holidays.json") },
+  testing: { clockOffsetFile: ($demo + "/clock-offset") }
+}' >"$demo/certgate.json"
+jq -n --arg module /usr/lib/softhsm/libsofthsm2.so --arg origin "$origin" --argjson port "$agent_port" \
+  '{ port: $port, module: $module, allowedOrigins: [$origin] }' >"$demo/agent.json"
+
+certgate="$root/build/bin/certgate"
+"$certgate" migrate --config "$demo/certgate.json"
+"$certgate" import-agencies conf/demo/agencies.csv --config "$demo/certgate.json"
+"$certgate" staff add --certificate "$(jq -r '.cards["moica-lee"].signCert' "$pki/cards.json")" \
+  --role admin --config "$demo/certgate.json"
+
+export SOFTHSM2_CONF="$pki/softhsm/softhsm2.conf"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+"$certgate" serve --config "$demo/certgate.json" >"$demo/server.log" 2>&1 &
+pids+=($!)
+"$root/build/bin/certgate-agent" serve --config "$demo/agent.json" >"$demo/agent.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$demo/server.log" 2>/dev/null && grep -q "listening on" "$demo/agent.log" 2>/dev/null && break
+  sleep 0.2
+done
+if ! grep -q "listening on" "$demo/server.log" || ! grep -q "listening on" "$demo/agent.log"; then
+  echo "demo: a program did not start; see $demo/server.log and $demo/agent.log" >&2
+  tail -n 20 "$demo/server.log" "$demo/agent.log" >&2
+  exit 1
+fi
+
+cat <<TXT
+
+  certgate demo is running.
+
+  Portal (HTTPS):   $origin/          admin pages: $origin/admin/
+  Card agent:       http://127.0.0.1:$agent_port/v1/tokens
+  TLS CA to trust:  $pki/tls/ca.pem   (or accept the browser warning once)
+  Demo cards:       SoftHSM2 tokens in $pki/softhsm — every PIN is 123456
+    agency A0001 內政部:   organisation card gca-moi,  manager card moica-wang (ID A120315781)
+    operators:             moica-chen (H108362943), moica-huang (F227190583)
+    ops staff (admin):     moica-lee
+  Walk-through:     README.md, "Demo walk-through"; logs in $demo/*.log
+
+  Press Ctrl-C to stop.
+TXT
+wait -n "${pids[@]}"
+echo "demo: a program stopped; see $demo/server.log and $demo/agent.log" >&2
+exit 1

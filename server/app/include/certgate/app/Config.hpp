@@ -1,0 +1,61 @@
+#pragma once
+
+#include <certgate/core/Settings.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace certgate::app {
+
+/// conf/certgate.json, with every relative path resolved against the file's folder.
+struct Config {
+    std::string file;
+
+    // server
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8443;
+    std::string tlsCertificate;
+    std::string tlsPrivateKey;
+    std::string webRoot;
+    int maxThreads = 16;
+    std::string agentUrl = "http://127.0.0.1:61161";
+
+    // database
+    std::string databaseBackend = "sqlite3";
+    std::string databaseConnection;
+    int databasePoolSize = 8;
+    std::string migrations;
+
+    // CAs
+    std::string caProfiles;
+    std::string plugins;
+
+    // secrets: base64 of at least 32 bytes, from the file named (preferred) or inline
+    std::vector<std::uint8_t> piiKey;
+    std::vector<std::uint8_t> auditKey;
+
+    core::PortalSettings portal;
+    std::set<std::string> holidays;
+    std::set<std::string> workingWeekends;
+
+    std::string logLevel = "information";
+    std::string logFile; ///< empty = stderr
+
+    /// Testing only (a loud warning at start): the clock is shifted by the number of seconds
+    /// written in this file, re-read when it changes (e2e tests jump to the next business day).
+    std::string clockOffsetFile;
+};
+
+/// Reads and checks the configuration; throws std::runtime_error naming the file and key.
+Config loadConfig(const std::string& file);
+
+/// Built-in locations relative to the running executable (build tree or installed tree).
+std::string defaultCaProfilesDir();
+std::string defaultPluginsDir();
+std::string defaultMigrationsDir();
+std::string defaultWebRoot();
+std::string executableDir();
+
+} // namespace certgate::app

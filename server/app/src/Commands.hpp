@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace certgate::app {
+
+/// A command line that cannot be run as written: exit code 2 with the message.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The arguments after the subcommand, consumed front to back.
+class Args {
+public:
+    explicit Args(std::vector<std::string> args)
+        : args_(std::move(args))
+    {
+    }
+    bool more() const { return next_ < args_.size(); }
+    std::string next() { return args_.at(next_++); }
+    /// The value following an option.
+    std::string value(const std::string& option)
+    {
+        if (!more())
+            throw UsageError(option + " needs a value");
+        return next();
+    }
+
+private:
+    std::vector<std::string> args_;
+    std::size_t next_ = 0;
+};
+
+std::int64_t parseTime(const std::string& text);
+
+int serve(Args args);
+int migrate(Args args);
+int importAgencies(Args args);
+int staff(Args args);
+int audit(Args args);
+int inspectCert(Args args);
+int verifyToken(Args args);
+
+} // namespace certgate::app

@@ -1,0 +1,304 @@
+#include <certgate/app/Config.hpp>
+#include <certgate/core/AuthToken.hpp>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace certgate::app {
+
+namespace fs = std::filesystem;
+using Object = Poco::JSON::Object::Ptr;
+
+namespace {
+
+std::string readFile(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+Object parseObject(const fs::path& path)
+{
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(readFile(path)).extract<Object>();
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error(path.string() + ": not a JSON object: " + e.displayText());
+    }
+}
+
+class Reader {
+public:
+    Reader(fs::path file, Object root)
+        : file_(std::move(file))
+        , base_(file_.parent_path())
+        , root_(std::move(root))
+    {
+    }
+
+    Object section(const std::string& name) const
+    {
+        if (!root_->has(name))
+            return new Poco::JSON::Object;
+        auto o = root_->getObject(name);
+        if (!o)
+            fail(name, "must be an object");
+        return o;
+    }
+    std::string string(const Object& o, const std::string& key, const std::string& where,
+        const std::string& fallback = {}) const
+    {
+        if (!o->has(key) || o->isNull(key))
+            return fallback;
+        auto v = o->get(key);
+        if (!v.isString())
+            fail(where + "." + key, "must be a string");
+        return v.extract<std::string>();
+    }
+    std::int64_t integer(const Object& o, const std::string& key, const std::string& where,
+        std::int64_t fallback) const
+    {
+        if (!o->has(key) || o->isNull(key))
+            return fallback;
+        auto v = o->get(key);
+        if (!v.isInteger())
+            fail(where + "." + key, "must be an integer");
+        return v.convert<std::int64_t>();
+    }
+    /// A path relative to the configuration file's folder.
+    std::string path(const Object& o, const std::string& key, const std::string& where,
+        const std::string& fallback = {}) const
+    {
+        auto value = string(o, key, where);
+        if (value.empty())
+            return fallback;
+        return resolve(value);
+    }
+    std::string resolve(const std::string& value) const
+    {
+        fs::path p(value);
+        return (p.is_absolute() ? p : base_ / p).lexically_normal().string();
+    }
+    std::vector<std::uint8_t> secret(
+        const Object& o, const std::string& name, const std::string& where) const
+    {
+        std::string text;
+        auto file = path(o, name + "File", where);
+        if (!file.empty()) {
+            text = readFile(file);
+            while (
+                !text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+                text.pop_back();
+        } else {
+            text = string(o, name, where);
+        }
+        if (text.empty())
+            fail(where + "." + name + "File",
+                "is required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
+        auto bytes = core::decodeBase64Strict(text);
+        if (!bytes || bytes->size() < 32)
+            fail(where + "." + name, "must be base64 of at least 32 bytes");
+        return *bytes;
+    }
+    [[noreturn]] void fail(const std::string& key, const std::string& problem) const
+    {
+        throw std::runtime_error(file_.string() + ": " + key + " " + problem);
+    }
+    const fs::path& base() const { return base_; }
+
+private:
+    fs::path file_;
+    fs::path base_;
+    Object root_;
+};
+
+std::vector<std::string> strings(const Poco::JSON::Array::Ptr& array)
+{
+    std::vector<std::string> out;
+    if (!array)
+        return out;
+    for (std::size_t i = 0; i < array->size(); ++i)
+        out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
+    return out;
+}
+
+core::SectionContact section(const Object& o)
+{
+    return { o->optValue<std::string>("name", ""), o->optValue<std::string>("nameEn", ""),
+        o->optValue<std::string>("phone", ""), o->optValue<std::string>("extension", ""),
+        strings(o->getArray("regions")) };
+}
+
+} // namespace
+
+std::string executableDir()
+{
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path().string() : exe.parent_path().string();
+}
+
+namespace {
+std::string firstExisting(std::initializer_list<fs::path> candidates)
+{
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (fs::is_directory(c, ec))
+            return fs::weakly_canonical(c).string();
+    }
+    return (*candidates.begin()).lexically_normal().string();
+}
+} // namespace
+
+// Installed: bin/../lib/certgate/plugins, bin/../share/certgate/...; the build tree has the
+// same plugins folder (build/lib/certgate/plugins)
+// and the source tree's folders (build/bin/../../).
+std::string defaultPluginsDir()
+{
+    fs::path bin = executableDir();
+    return firstExisting({ bin / "../lib/certgate/plugins", bin / "../lib64/certgate/plugins" });
+}
+std::string defaultCaProfilesDir()
+{
+    fs::path bin = executableDir();
+    return firstExisting({ bin / "../share/certgate/ca-profiles", bin / "../../ca-profiles" });
+}
+std::string defaultMigrationsDir()
+{
+    fs::path bin = executableDir();
+    return firstExisting({ bin / "../share/certgate/sql", bin / "../../sql" });
+}
+std::string defaultWebRoot()
+{
+    fs::path bin = executableDir();
+    return firstExisting({ bin / "../share/certgate/web", bin / "../../web" });
+}
+
+Config loadConfig(const std::string& file)
+{
+    Reader r(file, parseObject(file));
+    Config c;
+    c.file = fs::absolute(file).string();
+
+    auto server = r.section("server");
+    c.host = r.string(server, "host", "server", c.host);
+    auto port = r.integer(server, "port", "server", c.port);
+    if (port < 0 || port > 65535)
+        r.fail("server.port", "must be 0..65535");
+    c.port = static_cast<std::uint16_t>(port);
+    c.webRoot = r.path(server, "webRoot", "server", defaultWebRoot());
+    c.maxThreads = static_cast<int>(r.integer(server, "maxThreads", "server", c.maxThreads));
+    c.portal.origin = r.string(server, "publicOrigin", "server");
+    if (c.portal.origin.empty())
+        r.fail(
+            "server.publicOrigin", "is required: the portal's origin exactly as browsers send it");
+    if (!std::regex_match(c.portal.origin, std::regex(R"(^https?://[A-Za-z0-9.\-]+(:[0-9]+)?$)")))
+        r.fail("server.publicOrigin", "must be scheme://host[:port] without a path");
+    if (server->has("tls")) {
+        auto tls = server->getObject("tls");
+        c.tlsCertificate = r.path(tls, "certificate", "server.tls");
+        c.tlsPrivateKey = r.path(tls, "privateKey", "server.tls");
+        if (c.tlsCertificate.empty() != c.tlsPrivateKey.empty())
+            r.fail("server.tls", "needs both certificate and privateKey");
+    }
+
+    auto agent = r.section("agent");
+    c.agentUrl = r.string(agent, "url", "agent", c.agentUrl);
+
+    auto database = r.section("database");
+    c.databaseBackend = r.string(database, "backend", "database", c.databaseBackend);
+    if (c.databaseBackend != "sqlite3" && c.databaseBackend != "postgresql")
+        r.fail("database.backend", "must be sqlite3 or postgresql");
+    c.databaseConnection = r.string(database, "connection", "database");
+    if (c.databaseBackend == "sqlite3") {
+        // "db=relative/path" is relative to the configuration file like every other path.
+        auto connection
+            = c.databaseConnection.empty() ? std::string("db=certgate.db") : c.databaseConnection;
+        std::smatch m;
+        if (std::regex_match(connection, m, std::regex(R"(^db=([^ ]+)(.*)$)"))
+            && m[1].str() != ":memory:")
+            connection = "db=" + r.resolve(m[1].str()) + m[2].str();
+        c.databaseConnection = connection;
+    } else if (c.databaseConnection.empty()) {
+        r.fail("database.connection",
+            "is required for postgresql (e.g. \"host=... dbname=... user=...\")");
+    }
+    c.databasePoolSize
+        = static_cast<int>(r.integer(database, "poolSize", "database", c.databasePoolSize));
+    c.migrations = r.path(database, "migrations", "database", defaultMigrationsDir());
+
+    auto cas = r.section("cas");
+    c.caProfiles = r.path(cas, "profiles", "cas", defaultCaProfilesDir());
+    c.plugins = r.path(cas, "plugins", "cas", defaultPluginsDir());
+
+    auto security = r.section("security");
+    c.piiKey = r.secret(security, "piiKey", "security");
+    c.auditKey = r.secret(security, "auditKey", "security");
+
+    auto portal = r.section("portal");
+    c.portal.agencyCodePattern
+        = r.string(portal, "agencyCodePattern", "portal", c.portal.agencyCodePattern);
+    try {
+        std::regex check(c.portal.agencyCodePattern);
+    } catch (const std::regex_error&) {
+        r.fail("portal.agencyCodePattern", "is not a valid regular expression");
+    }
+    c.portal.nonceLifetimeSeconds
+        = r.integer(portal, "nonceLifetimeSeconds", "portal", c.portal.nonceLifetimeSeconds);
+    c.portal.flowIdleSeconds
+        = r.integer(portal, "flowIdleSeconds", "portal", c.portal.flowIdleSeconds);
+    c.portal.flowMaxSeconds
+        = r.integer(portal, "flowMaxSeconds", "portal", c.portal.flowMaxSeconds);
+    c.portal.staffSessionSeconds
+        = r.integer(portal, "staffSessionSeconds", "portal", c.portal.staffSessionSeconds);
+    c.portal.receiptQueriesPerMinute = static_cast<int>(
+        r.integer(portal, "receiptQueriesPerMinute", "portal", c.portal.receiptQueriesPerMinute));
+
+    auto functionsFile
+        = r.path(portal, "functionsFile", "portal", (r.base() / "functions.json").string());
+    auto functions = parseObject(functionsFile)->getArray("functions");
+    if (!functions || functions->size() == 0)
+        throw std::runtime_error(functionsFile + ": functions must be a non-empty array");
+    for (std::size_t i = 0; i < functions->size(); ++i) {
+        auto f = functions->getObject(static_cast<unsigned>(i));
+        c.portal.functions.push_back({ f->getValue<std::string>("id"),
+            f->getValue<std::string>("label"), f->optValue<std::string>("labelEn", "") });
+    }
+    auto sectionsFile
+        = r.path(portal, "sectionsFile", "portal", (r.base() / "sections.json").string());
+    auto sections = parseObject(sectionsFile);
+    if (auto list = sections->getArray("sections"))
+        for (std::size_t i = 0; i < list->size(); ++i)
+            c.portal.sections.push_back(section(list->getObject(static_cast<unsigned>(i))));
+    if (auto fallback = sections->getObject("fallback"))
+        c.portal.fallbackSection = section(fallback);
+    auto holidaysFile
+        = r.path(portal, "holidaysFile", "portal", (r.base() / "holidays.json").string());
+    auto holidays = parseObject(holidaysFile);
+    for (const auto& d : strings(holidays->getArray("holidays")))
+        c.holidays.insert(d);
+    for (const auto& d : strings(holidays->getArray("workingWeekends")))
+        c.workingWeekends.insert(d);
+
+    auto logging = r.section("logging");
+    c.logLevel = r.string(logging, "level", "logging", c.logLevel);
+    c.logFile = r.path(logging, "file", "logging");
+
+    auto testing = r.section("testing");
+    c.clockOffsetFile = r.path(testing, "clockOffsetFile", "testing");
+    return c;
+}
+
+} // namespace certgate::app

@@ -1,0 +1,59 @@
+#include "FileOffsetClock.hpp"
+
+#include <certgate/app/Services.hpp>
+#include <certgate/db/Migrator.hpp>
+#include <certgate/db/SociStorage.hpp>
+
+#include <Poco/Logger.h>
+
+namespace certgate::app {
+
+namespace {
+db::DatabaseConfig databaseSettings(const Config& config)
+{
+    db::DatabaseConfig settings;
+    settings.backend = config.databaseBackend;
+    settings.connection = config.databaseConnection;
+    settings.poolSize = static_cast<std::size_t>(config.databasePoolSize);
+    return settings;
+}
+} // namespace
+
+int applyMigrations(const Config& config)
+{
+    core::SystemClock clock;
+    return static_cast<int>(
+        db::Migrator(databaseSettings(config), config.migrations, clock).migrate().size());
+}
+
+Services::Services(Config config, bool withTrust)
+    : config_(std::move(config))
+{
+    auto& log = Poco::Logger::get("certgate");
+    if (!config_.clockOffsetFile.empty()) {
+        log.warning("TESTING ONLY: the clock follows the offset in %s (testing.clockOffsetFile); "
+                    "never set this in "
+                    "production",
+            config_.clockOffsetFile);
+        clock_ = std::make_unique<FileOffsetClock>(config_.clockOffsetFile);
+    } else {
+        clock_ = std::make_unique<core::SystemClock>();
+    }
+    applyMigrations(config_);
+    storage_ = std::make_unique<db::SociStorage>(databaseSettings(config_));
+    if (withTrust)
+        trust_ = std::make_unique<Trust>(config_.caProfiles, config_.plugins, *clock_);
+    pii_ = std::make_unique<core::PiiProtector>(config_.piiKey);
+    audit_ = std::make_unique<core::AuditLog>(*storage_, *clock_, config_.auditKey);
+    calendar_ = std::make_unique<core::BusinessCalendar>(config_.holidays, config_.workingWeekends);
+    if (withTrust) {
+        portal_ = std::make_unique<core::Portal>(*storage_, trust_->verifier(), trust_->plugins(),
+            *audit_, *pii_, *calendar_, *clock_, config_.portal);
+        admin_ = std::make_unique<core::Admin>(
+            *storage_, trust_->plugins(), *audit_, *pii_, *calendar_, *clock_, config_.portal);
+    }
+}
+
+Services::~Services() = default;
+
+} // namespace certgate::app

@@ -1,0 +1,97 @@
+// certgate: the bureau's server and its operations commands (SPEC §2, §8).
+#include "Commands.hpp"
+
+#include <certgate/core/Error.hpp>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <iostream>
+
+namespace {
+
+constexpr const char* kUsage = R"(certgate — smart-card registration and delegation server
+
+usage: certgate <command> [options]
+
+  serve            [--config FILE] [--port N]   run the portal, REST API and admin pages
+  migrate          [--config FILE]              apply database migrations (sql/)
+  import-agencies  FILE.csv [--dry-run] [--config FILE]
+                                                agency master data: code,name,region,expected_ca,expected_identifier
+  staff add        --name N (--certificate FILE | --issuer DN --serial HEX) [--role admin|reviewer] [--config FILE]
+  staff list|disable ID [--config FILE]         ops staff allowed on the admin pages
+  audit verify     [--expect-head SEQ:HASH] [--config FILE]
+                                                check the audit log's HMAC chain
+  inspect-cert     FILE [--ca-profiles DIR] [--plugins DIR] [--at TIME]
+  verify-token     --origin O --nonce N [--ca-profiles DIR] [--plugins DIR] [--at TIME]
+                   [--revocation none|crl|ocsp|ocsp-then-crl] TOKEN.json
+  version
+
+The configuration file defaults to $CERTGATE_CONFIG, then /etc/certgate/certgate.json.
+Exit codes: 0 success, 1 refused or failed, 2 usage error.
+)";
+
+void setUpLogging()
+{
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(
+        new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
+    Poco::Logger::root().setChannel(channel);
+    const char* level = std::getenv("CERTGATE_LOG_LEVEL");
+    Poco::Logger::root().setLevel(level && *level ? level : "information");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace certgate::app;
+    setUpLogging();
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    std::string command = argv[1];
+    Args args(std::vector<std::string>(argv + 2, argv + argc));
+    try {
+        if (command == "serve")
+            return serve(std::move(args));
+        if (command == "migrate")
+            return migrate(std::move(args));
+        if (command == "import-agencies")
+            return importAgencies(std::move(args));
+        if (command == "staff")
+            return staff(std::move(args));
+        if (command == "audit")
+            return audit(std::move(args));
+        if (command == "inspect-cert")
+            return inspectCert(std::move(args));
+        if (command == "verify-token")
+            return verifyToken(std::move(args));
+        if (command == "version" || command == "--version") {
+            std::cout << "certgate " << CERTGATE_VERSION << std::endl;
+            return 0;
+        }
+        if (command == "help" || command == "--help" || command == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        std::cerr << "certgate: unknown command " << command << "\n\n" << kUsage;
+        return 2;
+    } catch (const UsageError& e) {
+        std::cerr << "certgate: " << e.what() << "\n(certgate help lists the commands)\n";
+        return 2;
+    } catch (const certgate::core::Error& e) {
+        const auto& info = certgate::core::errorInfo(e.code());
+        std::cerr << "certgate: " << info.name << ": " << info.messageZh << " / " << info.messageEn
+                  << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "certgate: " << e.what() << "\n";
+        return 1;
+    }
+}
