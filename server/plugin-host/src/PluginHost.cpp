@@ -2,7 +2,6 @@
 #include <certgate/pluginhost/PluginHost.hpp>
 
 #include <Poco/Logger.h>
-
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
@@ -22,35 +21,37 @@ struct PluginHost::Entry {
 
 namespace {
 
-    Poco::Logger& logger() { return Poco::Logger::get("certgate.plugins"); }
+Poco::Logger& logger()
+{
+    return Poco::Logger::get("certgate.plugins");
+}
 
-    // Refusals carry their reason up to load(), which logs it once.
-    struct Refused {
-        std::string reason;
-    };
+// Refusals carry their reason up to load(), which logs it once.
+struct Refused {
+    std::string reason;
+};
 
-    std::string describe(std::exception_ptr error)
-    {
-        try {
-            std::rethrow_exception(error);
-        } catch (const plugin::PluginError& e) {
-            return e.code() + ": " + e.what();
-        } catch (const std::exception& e) {
-            return e.what();
-        } catch (...) {
-            return "an exception that is not a std::exception";
-        }
+std::string describe(std::exception_ptr error)
+{
+    try {
+        std::rethrow_exception(error);
+    } catch (const plugin::PluginError& e) {
+        return e.code() + ": " + e.what();
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "an exception that is not a std::exception";
     }
+}
 
-    template <typename Call>
-    auto guarded(const std::string& what, Call&& call) -> decltype(call())
-    {
-        try {
-            return call();
-        } catch (...) {
-            throw Refused { what + " threw (" + describe(std::current_exception()) + ")" };
-        }
+template <typename Call> auto guarded(const std::string& what, Call&& call) -> decltype(call())
+{
+    try {
+        return call();
+    } catch (...) {
+        throw Refused { what + " threw (" + describe(std::current_exception()) + ")" };
     }
+}
 
 } // namespace
 
@@ -106,7 +107,8 @@ void PluginHost::load(Entry& entry, const std::vector<std::string>& earlierIds)
         auto library = std::make_unique<boost::dll::shared_library>();
         try {
             // rtld_now: an unresolved symbol refuses the plugin here, not at its first call.
-            library->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+            library->load(
+                path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
         } catch (const std::exception& e) {
             throw Refused { fileName + " cannot be loaded: " + e.what() };
         }
@@ -124,7 +126,8 @@ void PluginHost::load(Entry& entry, const std::vector<std::string>& earlierIds)
 
         if (!library->has(plugin::kFactoryAlias))
             throw Refused { fileName + " does not export the factory " + plugin::kFactoryAlias };
-        auto& factory = library->get_alias<std::unique_ptr<plugin::CaPlugin>()>(plugin::kFactoryAlias);
+        auto& factory
+            = library->get_alias<std::unique_ptr<plugin::CaPlugin>()>(plugin::kFactoryAlias);
 
         auto instance = guarded("its factory", factory);
         if (!instance)

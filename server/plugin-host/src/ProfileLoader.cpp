@@ -15,252 +15,251 @@
 namespace certgate::pluginhost {
 namespace {
 
-    using Poco::JSON::Array;
-    using Poco::JSON::Object;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
 
-    // Profiles and the certificates they name are small; anything bigger is a mistake.
-    constexpr std::uintmax_t kMaxFileBytes = 16 * 1024 * 1024;
+// Profiles and the certificates they name are small; anything bigger is a mistake.
+constexpr std::uintmax_t kMaxFileBytes = 16 * 1024 * 1024;
 
-    std::string join(const std::string& prefix, const std::string& key)
+std::string join(const std::string& prefix, const std::string& key)
+{
+    return prefix.empty() ? key : prefix + "." + key;
+}
+
+// Reads one JSON object with the path of the field it sits at, for error messages.
+class Reader {
+public:
+    Reader(std::string file, Object::Ptr object, std::string path = {})
+        : file_(std::move(file))
+        , object_(std::move(object))
+        , path_(std::move(path))
     {
-        return prefix.empty() ? key : prefix + "." + key;
     }
 
-    // Reads one JSON object with the path of the field it sits at, for error messages.
-    class Reader {
-    public:
-        Reader(std::string file, Object::Ptr object, std::string path = {})
-            : file_(std::move(file))
-            , object_(std::move(object))
-            , path_(std::move(path))
-        {
-        }
+    [[noreturn]] void fail(const std::string& key, const std::string& problem) const
+    {
+        throw ProfileError(file_, join(path_, key), problem);
+    }
 
-        [[noreturn]] void fail(const std::string& key, const std::string& problem) const
-        {
-            throw ProfileError(file_, join(path_, key), problem);
-        }
+    bool present(const std::string& key) const
+    {
+        return object_->has(key) && !object_->isNull(key);
+    }
 
-        bool present(const std::string& key) const
-        {
-            return object_->has(key) && !object_->isNull(key);
+    std::string string(const std::string& key, bool required) const
+    {
+        if (!present(key)) {
+            if (required)
+                fail(key, "is missing");
+            return {};
         }
+        auto value = object_->get(key);
+        if (!value.isString())
+            fail(key, "must be a string");
+        auto text = value.extract<std::string>();
+        if (required && text.empty())
+            fail(key, "must not be empty");
+        return text;
+    }
 
-        std::string string(const std::string& key, bool required) const
-        {
-            if (!present(key)) {
-                if (required)
-                    fail(key, "is missing");
-                return {};
-            }
-            auto value = object_->get(key);
+    std::vector<std::string> strings(const std::string& key, bool required = false) const
+    {
+        if (!present(key)) {
+            if (required)
+                fail(key, "is missing");
+            return {};
+        }
+        auto array = object_->getArray(key);
+        if (!array)
+            fail(key, "must be an array of strings");
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            auto value = array->get(static_cast<unsigned>(i));
             if (!value.isString())
-                fail(key, "must be a string");
-            auto text = value.extract<std::string>();
-            if (required && text.empty())
-                fail(key, "must not be empty");
-            return text;
-        }
-
-        std::vector<std::string> strings(const std::string& key, bool required = false) const
-        {
-            if (!present(key)) {
-                if (required)
-                    fail(key, "is missing");
-                return {};
-            }
-            auto array = object_->getArray(key);
-            if (!array)
-                fail(key, "must be an array of strings");
-            std::vector<std::string> out;
-            for (std::size_t i = 0; i < array->size(); ++i) {
-                auto value = array->get(static_cast<unsigned>(i));
-                if (!value.isString())
-                    fail(key + "[" + std::to_string(i) + "]", "must be a string");
-                out.push_back(value.extract<std::string>());
-            }
-            return out;
-        }
-
-        bool boolean(const std::string& key, bool fallback) const
-        {
-            if (!present(key))
-                return fallback;
-            auto value = object_->get(key);
-            if (!value.isBoolean())
-                fail(key, "must be true or false");
-            return value.extract<bool>();
-        }
-
-        int integer(const std::string& key, int fallback) const
-        {
-            if (!present(key))
-                return fallback;
-            auto value = object_->get(key);
-            if (!value.isInteger())
-                fail(key, "must be an integer");
-            auto number = value.convert<long long>();
-            if (number < 0 || number > std::numeric_limits<int>::max())
-                fail(key, "is out of range");
-            return static_cast<int>(number);
-        }
-
-        std::optional<Reader> object(const std::string& key) const
-        {
-            if (!present(key))
-                return std::nullopt;
-            auto child = object_->getObject(key);
-            if (!child)
-                fail(key, "must be an object");
-            return Reader(file_, child, join(path_, key));
-        }
-
-        const Object::Ptr& raw() const { return object_; }
-        const std::string& path() const { return path_; }
-
-    private:
-        std::string file_;
-        Object::Ptr object_;
-        std::string path_;
-    };
-
-    core::Bytes readFile(const std::filesystem::path& path)
-    {
-        std::error_code ec;
-        auto size = std::filesystem::file_size(path, ec);
-        if (ec)
-            throw std::runtime_error(ec.message());
-        if (size > kMaxFileBytes)
-            throw std::runtime_error("file is larger than 16 MiB");
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            throw std::runtime_error("cannot be opened");
-        core::Bytes bytes { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
-        if (in.bad())
-            throw std::runtime_error("cannot be read");
-        return bytes;
-    }
-
-    struct FileSet {
-        std::vector<core::Bytes> contents;
-        std::vector<std::string> paths;
-    };
-
-    FileSet readFiles(const Reader& reader, const std::string& key,
-        const std::filesystem::path& base, const std::string& file)
-    {
-        FileSet out;
-        auto names = reader.strings(key);
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            auto path = (base / names[i]).lexically_normal();
-            try {
-                out.contents.push_back(readFile(path));
-            } catch (const std::exception& e) {
-                throw ProfileError(file, join(reader.path(), key) + "[" + std::to_string(i) + "]",
-                    "cannot read " + path.string() + ": " + e.what());
-            }
-            out.paths.push_back(path.string());
+                fail(key + "[" + std::to_string(i) + "]", "must be a string");
+            out.push_back(value.extract<std::string>());
         }
         return out;
     }
 
-    bool isHexKeyId(const std::string& text)
+    bool boolean(const std::string& key, bool fallback) const
     {
-        return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-            return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
-        });
+        if (!present(key))
+            return fallback;
+        auto value = object_->get(key);
+        if (!value.isBoolean())
+            fail(key, "must be true or false");
+        return value.extract<bool>();
     }
 
-    std::vector<std::string> keyIds(const Reader& reader, const std::string& key)
+    int integer(const std::string& key, int fallback) const
     {
-        auto ids = reader.strings(key);
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            std::string normalised;
-            for (char c : ids[i])
-                if (c != ':')
-                    normalised.push_back(
-                        c >= 'a' && c <= 'f' ? static_cast<char>(c - 'a' + 'A') : c);
-            if (!isHexKeyId(normalised))
-                reader.fail(key + "[" + std::to_string(i) + "]", "must be a hex key identifier");
-            ids[i] = normalised;
+        if (!present(key))
+            return fallback;
+        auto value = object_->get(key);
+        if (!value.isInteger())
+            fail(key, "must be an integer");
+        auto number = value.convert<long long>();
+        if (number < 0 || number > std::numeric_limits<int>::max())
+            fail(key, "is out of range");
+        return static_cast<int>(number);
+    }
+
+    std::optional<Reader> object(const std::string& key) const
+    {
+        if (!present(key))
+            return std::nullopt;
+        auto child = object_->getObject(key);
+        if (!child)
+            fail(key, "must be an object");
+        return Reader(file_, child, join(path_, key));
+    }
+
+    const Object::Ptr& raw() const { return object_; }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string file_;
+    Object::Ptr object_;
+    std::string path_;
+};
+
+core::Bytes readFile(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec)
+        throw std::runtime_error(ec.message());
+    if (size > kMaxFileBytes)
+        throw std::runtime_error("file is larger than 16 MiB");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot be opened");
+    core::Bytes bytes { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+    if (in.bad())
+        throw std::runtime_error("cannot be read");
+    return bytes;
+}
+
+struct FileSet {
+    std::vector<core::Bytes> contents;
+    std::vector<std::string> paths;
+};
+
+FileSet readFiles(const Reader& reader, const std::string& key, const std::filesystem::path& base,
+    const std::string& file)
+{
+    FileSet out;
+    auto names = reader.strings(key);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        auto path = (base / names[i]).lexically_normal();
+        try {
+            out.contents.push_back(readFile(path));
+        } catch (const std::exception& e) {
+            throw ProfileError(file, join(reader.path(), key) + "[" + std::to_string(i) + "]",
+                "cannot read " + path.string() + ": " + e.what());
         }
-        return ids;
+        out.paths.push_back(path.string());
     }
+    return out;
+}
 
-    bool validId(const std::string& id)
-    {
-        return !id.empty() && id.size() <= 64 && (id[0] >= 'a' && id[0] <= 'z')
-            && std::all_of(id.begin(), id.end(), [](char c) {
-                   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-               });
+bool isHexKeyId(const std::string& text)
+{
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+    });
+}
+
+std::vector<std::string> keyIds(const Reader& reader, const std::string& key)
+{
+    auto ids = reader.strings(key);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        std::string normalised;
+        for (char c : ids[i])
+            if (c != ':')
+                normalised.push_back(c >= 'a' && c <= 'f' ? static_cast<char>(c - 'a' + 'A') : c);
+        if (!isHexKeyId(normalised))
+            reader.fail(key + "[" + std::to_string(i) + "]", "must be a hex key identifier");
+        ids[i] = normalised;
     }
+    return ids;
+}
 
-    bool validLibraryName(const std::string& name)
-    {
-        return !name.empty() && name.size() <= 128 && name[0] != '.'
-            && std::all_of(name.begin(), name.end(), [](char c) {
-                   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                       || c == '-' || c == '_' || c == '.';
-               });
-    }
+bool validId(const std::string& id)
+{
+    return !id.empty() && id.size() <= 64 && (id[0] >= 'a' && id[0] <= 'z')
+        && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+           });
+}
 
-    void readRevocation(const Reader& top, const std::filesystem::path& base,
-        const std::string& file, core::RevocationSettings& settings)
-    {
-        auto revocation = top.object("revocation");
-        if (!revocation)
-            return;
-        auto modeText = revocation->string("mode", true);
-        auto mode = core::revocationModeFromString(modeText);
-        if (!mode)
-            revocation->fail("mode",
-                "unknown revocation mode '" + modeText
-                    + "' (expected ocsp, crl, ocsp-then-crl or none)");
-        settings.mode = *mode;
-        settings.failOpen = revocation->boolean("failOpen", settings.failOpen);
-        if (auto ocsp = revocation->object("ocsp")) {
-            settings.ocspUrl = ocsp->string("url", false);
-            auto responder = ocsp->string("responder", false);
-            if (!responder.empty()) {
-                auto path = (base / responder).lexically_normal();
-                try {
-                    settings.ocspResponder = readFile(path);
-                } catch (const std::exception& e) {
-                    ocsp->fail("responder", "cannot read " + path.string() + ": " + e.what());
-                }
+bool validLibraryName(const std::string& name)
+{
+    return !name.empty() && name.size() <= 128 && name[0] != '.'
+        && std::all_of(name.begin(), name.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                   || c == '-' || c == '_' || c == '.';
+           });
+}
+
+void readRevocation(const Reader& top, const std::filesystem::path& base, const std::string& file,
+    core::RevocationSettings& settings)
+{
+    auto revocation = top.object("revocation");
+    if (!revocation)
+        return;
+    auto modeText = revocation->string("mode", true);
+    auto mode = core::revocationModeFromString(modeText);
+    if (!mode)
+        revocation->fail("mode",
+            "unknown revocation mode '" + modeText
+                + "' (expected ocsp, crl, ocsp-then-crl or none)");
+    settings.mode = *mode;
+    settings.failOpen = revocation->boolean("failOpen", settings.failOpen);
+    if (auto ocsp = revocation->object("ocsp")) {
+        settings.ocspUrl = ocsp->string("url", false);
+        auto responder = ocsp->string("responder", false);
+        if (!responder.empty()) {
+            auto path = (base / responder).lexically_normal();
+            try {
+                settings.ocspResponder = readFile(path);
+            } catch (const std::exception& e) {
+                ocsp->fail("responder", "cannot read " + path.string() + ": " + e.what());
             }
-            settings.ocspTimeoutMs = ocsp->integer("timeoutMs", settings.ocspTimeoutMs);
-            settings.ocspMaxAgeSeconds = ocsp->integer("maxAgeSeconds", settings.ocspMaxAgeSeconds);
-            settings.clockSkewSeconds = ocsp->integer("clockSkewSeconds", settings.clockSkewSeconds);
         }
-        if (auto crl = revocation->object("crl")) {
-            settings.crlUrls = crl->strings("urls");
-            auto files = readFiles(*crl, "files", base, file);
-            settings.crlFiles = std::move(files.contents);
-            settings.crlFilePaths = std::move(files.paths);
-            settings.crlTimeoutMs = crl->integer("timeoutMs", settings.crlTimeoutMs);
-        }
+        settings.ocspTimeoutMs = ocsp->integer("timeoutMs", settings.ocspTimeoutMs);
+        settings.ocspMaxAgeSeconds = ocsp->integer("maxAgeSeconds", settings.ocspMaxAgeSeconds);
+        settings.clockSkewSeconds = ocsp->integer("clockSkewSeconds", settings.clockSkewSeconds);
     }
+    if (auto crl = revocation->object("crl")) {
+        settings.crlUrls = crl->strings("urls");
+        auto files = readFiles(*crl, "files", base, file);
+        settings.crlFiles = std::move(files.contents);
+        settings.crlFilePaths = std::move(files.paths);
+        settings.crlTimeoutMs = crl->integer("timeoutMs", settings.crlTimeoutMs);
+    }
+}
 
-    std::map<std::string, std::vector<std::string>> readIdentity(const Reader& top)
-    {
-        std::map<std::string, std::vector<std::string>> rules;
-        auto identity = top.object("identity");
-        if (!identity)
-            return rules;
-        for (const auto& [key, value] : *identity->raw()) {
-            if (value.isEmpty())
-                continue;
-            if (value.isString()) {
-                rules[key] = { value.extract<std::string>() };
-                continue;
-            }
-            if (!identity->raw()->getArray(key))
-                identity->fail(key, "must be a string or an array of strings");
-            rules[key] = identity->strings(key);
-        }
+std::map<std::string, std::vector<std::string>> readIdentity(const Reader& top)
+{
+    std::map<std::string, std::vector<std::string>> rules;
+    auto identity = top.object("identity");
+    if (!identity)
         return rules;
+    for (const auto& [key, value] : *identity->raw()) {
+        if (value.isEmpty())
+            continue;
+        if (value.isString()) {
+            rules[key] = { value.extract<std::string>() };
+            continue;
+        }
+        if (!identity->raw()->getArray(key))
+            identity->fail(key, "must be a string or an array of strings");
+        rules[key] = identity->strings(key);
     }
+    return rules;
+}
 
 } // namespace
 

@@ -14,7 +14,10 @@ class ProfileError : public std::runtime_error {
 public:
     ProfileError(std::string file, std::string field, const std::string& problem);
     const std::string& file() const noexcept { return file_; }
-    const std::string& field() const noexcept { return field_; } ///< JSON path, e.g. "revocation.mode"
+    const std::string& field() const noexcept
+    {
+        return field_;
+    } ///< JSON path, e.g. "revocation.mode"
 
 private:
     std::string file_;
@@ -28,7 +31,7 @@ struct ProfileFileError {
 
 struct LoadedProfiles {
     std::vector<core::CaProfile> profiles; ///< in file-name order
-    std::vector<ProfileFileError> errors;  ///< one per refused file
+    std::vector<ProfileFileError> errors; ///< one per refused file
 };
 
 /// Reads CA profiles (ca-profiles/README.md). Strict: a missing id, plugin or kind, a value of
