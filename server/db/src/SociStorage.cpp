@@ -10,6 +10,25 @@
 namespace certgate::db {
 
 class SociStorage::Pool {
+    /// One pooled connection, given back at the end of the scope. (The pooled session
+    /// itself rather than soci::session(pool), so that a broken one can be reopened.)
+    class Lease {
+    public:
+        explicit Lease(soci::connection_pool& pool)
+            : pool_(pool)
+            , position_(pool.lease())
+        {
+        }
+        ~Lease() { pool_.give_back(position_); }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        soci::session& session() { return pool_.at(position_); }
+
+    private:
+        soci::connection_pool& pool_;
+        std::size_t position_;
+    };
+
 public:
     explicit Pool(const DatabaseConfig& config)
         : dialect_(makeDialect(config.backend))
@@ -24,12 +43,12 @@ public:
 
     template <typename Call> auto run(Call&& call)
     {
-        soci::session session(pool_); // leases a connection until the end of the scope
-        SessionStorage storage(session, *dialect_);
+        Lease lease(pool_);
+        SessionStorage storage(lease.session(), *dialect_);
         try {
             return call(static_cast<core::Storage&>(storage));
         } catch (...) {
-            reviveIfDisconnected(session);
+            reviveIfDisconnected(lease.session());
             throw;
         }
     }
