@@ -1,4 +1,5 @@
 #include <certgate/plugin/PluginError.hpp>
+#include <certgate/plugin/Version.hpp>
 #include <certgate/pluginhost/PluginHost.hpp>
 #include <certgate/pluginhost/ProfileLoader.hpp>
 #include <certgate/test/TempDir.hpp>
@@ -228,8 +229,10 @@ TEST(PluginHostTest, refusesEachMisbehavingPluginWithAClearReasonAndKeepsTheOthe
         EXPECT_FALSE(ca.loaded) << id;
         return ca.error;
     };
-    EXPECT_EQ(reason("wrongversion"),
-        "certgate-ca-wrong-version.so was built for plugin API 2, this server speaks 1");
+    const std::string wrongVersion = "certgate-ca-wrong-version.so was built for plugin API "
+        + std::to_string(plugin::kApiVersion + 1) + ", this server speaks "
+        + std::to_string(plugin::kApiVersion);
+    EXPECT_EQ(reason("wrongversion"), wrongVersion);
     EXPECT_EQ(reason("noversion"),
         "certgate-ca-no-version.so does not export certgate_plugin_api_version (not a certgate CA "
         "plugin?)");
@@ -248,12 +251,7 @@ TEST(PluginHostTest, refusesEachMisbehavingPluginWithAClearReasonAndKeepsTheOthe
 
     // One log line per refusal, naming the plugin.
     EXPECT_EQ(log.linesContaining("refused").size(), 9u);
-    EXPECT_EQ(
-        log.linesContaining(
-               "plugin wrongversion refused: certgate-ca-wrong-version.so was built for plugin "
-               "API 2, this server speaks 1")
-            .size(),
-        1u);
+    EXPECT_EQ(log.linesContaining("plugin wrongversion refused: " + wrongVersion).size(), 1u);
     EXPECT_EQ(log.linesContaining("plugin gca loaded").size(), 1u);
 }
 
