@@ -83,7 +83,7 @@ start() {
         # Test-only durability settings: a crash loses nothing a test needs. The server must
         # not inherit the lock descriptor, or it would hold the lock for its whole life.
         as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 60 \
-            -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
             start >/dev/null 9>&- || {
             tail -n 30 "$DIR/server.log" >&2
             exit 1

@@ -17,6 +17,11 @@ public:
 
     void open(soci::session& session, const DatabaseConfig& config) const override
     {
+        // Every pooled connection and the migrator must see the same database.
+        if (config.connection.find(":memory:") != std::string::npos
+            || config.connection.find("mode=memory") != std::string::npos)
+            throw core::Error(core::ErrorCode::InternalError,
+                "in-memory SQLite databases are not supported: use a file");
         session.open(*soci::factory_sqlite3(), config.connection);
         // PRAGMAs take no bound parameters; the timeout is an integer from the
         // configuration, never text from a request. The busy timeout comes first so

@@ -725,6 +725,14 @@ TEST(SociStorageOpenTest, RefusesAnUnknownBackend)
     }
 }
 
+TEST(SociStorageOpenTest, RefusesAnInMemorySqliteDatabase)
+{
+    EXPECT_EQ(errorCodeOf([] {
+        SociStorage storage(DatabaseConfig { "sqlite3", "db=:memory:", 2 });
+    }),
+        ErrorCode::InternalError);
+}
+
 TEST(SociStorageOpenTest, AnUnreachableDatabaseIsAnInternalError)
 {
     certgate::test::TempDir dir;
