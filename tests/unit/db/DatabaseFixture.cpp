@@ -1,38 +1,52 @@
 #include "DatabaseFixture.hpp"
 
 #include <certgate/db/Migrator.hpp>
-#include <certgate/test/ChildProcess.hpp>
 #include <certgate/test/TestPki.hpp>
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 
 namespace certgate::db::test {
 
+namespace {
+
+/// Runs the test cluster's script and returns what it printed. (popen reads to the end of
+/// the output; certgate::test::run may return before its reader drained the pipe.)
+std::string urlFromScript()
+{
+    const auto command = "'" + certgate::test::sourceDir() + "/scripts/test-postgres.sh' url";
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        throw std::runtime_error("cannot run " + command);
+    std::string output;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        output += buffer;
+    if (pclose(pipe) != 0)
+        throw std::runtime_error(command + " failed: " + output);
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r'))
+        output.pop_back();
+    return output;
+}
+
+} // namespace
+
 std::string postgresqlUrl()
 {
-    static std::once_flag once;
-    static std::string url;
-    std::call_once(once, [] {
-        if (const char* fromEnv = std::getenv("CERTGATE_TEST_PG_URL"); fromEnv && *fromEnv) {
-            url = fromEnv;
-            return;
-        }
-        auto result = certgate::test::run(
-            certgate::test::sourceDir() + "/scripts/test-postgres.sh", { "url" });
-        if (result.exitCode != 0)
-            throw std::runtime_error("scripts/test-postgres.sh url failed: " + result.output);
-        while (!result.output.empty()
-            && (result.output.back() == '\n' || result.output.back() == '\r'))
-            result.output.pop_back();
-        url = result.output;
-    });
+    static const std::string url = [] {
+        const char* fromEnv = std::getenv("CERTGATE_TEST_PG_URL");
+        auto found = fromEnv && *fromEnv ? std::string(fromEnv) : urlFromScript();
+        if (found.find("dbname=") == std::string::npos)
+            throw std::runtime_error(
+                "no PostgreSQL connection string for the tests: '" + found + "'");
+        return found;
+    }();
     return url;
 }
 
