@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <regex>
 #include <spawn.h>
 #include <stdexcept>
@@ -88,6 +89,8 @@ ChildProcess::~ChildProcess()
             wait(std::chrono::seconds(5));
         }
     }
+    drain(std::chrono::seconds(2));
+    stopReading_ = true;
     for (auto& t : readers_)
         if (t.joinable())
             t.join();
@@ -96,7 +99,17 @@ ChildProcess::~ChildProcess()
 void ChildProcess::readLoop(int fd)
 {
     char buffer[4096];
-    for (;;) {
+    // poll with a timeout, so that the destructor can stop the reader even when a daemon the
+    // program started still holds the pipe open.
+    while (!stopReading_) {
+        pollfd p { fd, POLLIN, 0 };
+        int ready = ::poll(&p, 1, 100);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            break;
+        if (ready == 0)
+            continue;
         auto n = ::read(fd, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR)
             continue;
@@ -107,6 +120,17 @@ void ChildProcess::readLoop(int fd)
         changed_.notify_all();
     }
     close(fd);
+    std::lock_guard lock(mutex_);
+    drained_ = true;
+    changed_.notify_all();
+}
+
+void ChildProcess::drain(std::chrono::milliseconds timeout)
+{
+    // After the exit, the pipe closes once every holder is gone; a daemon the program started
+    // may keep it open, so the wait is bounded.
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [this] { return drained_; });
 }
 
 std::optional<std::string> ChildProcess::waitForOutput(
@@ -193,8 +217,7 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
         child.wait();
         throw std::runtime_error(program + " timed out; output:\n" + child.output());
     }
-    // Let the reader thread drain the pipe.
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    child.drain(std::chrono::seconds(2));
     return { *code, child.output() };
 }
 

@@ -2,6 +2,7 @@
 
 #include <certgate/core/Clock.hpp>
 #include <certgate/db/DatabaseConfig.hpp>
+#include <certgate/test/ServerInstance.hpp>
 #include <certgate/test/TempDir.hpp>
 
 #include <gtest/gtest.h>
@@ -13,37 +14,28 @@
 
 namespace certgate::db::test {
 
-enum class Backend { Sqlite, Postgresql };
+using certgate::test::Backend;
+using certgate::test::postgresqlUrl;
 
 inline void PrintTo(Backend backend, std::ostream* out)
 {
     *out << (backend == Backend::Sqlite ? "sqlite3" : "postgresql");
 }
 
-/// A database no other test sees: a new SQLite file, or a new schema (on the search_path of
-/// every connection) in the test cluster of scripts/test-postgres.sh. Dropped at the end.
-class ScratchDatabase {
+/// A database no other test sees (the shared tests/support ScratchDatabase), as the db
+/// adapter's configuration.
+class ScratchDatabase : public certgate::test::ScratchDatabase {
 public:
-    explicit ScratchDatabase(Backend backend);
-    ~ScratchDatabase();
-    ScratchDatabase(const ScratchDatabase&) = delete;
-    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+    using certgate::test::ScratchDatabase::ScratchDatabase;
 
-    DatabaseConfig config(std::size_t poolSize = 4) const;
+    DatabaseConfig config(std::size_t poolSize = 4) const
+    {
+        return DatabaseConfig { backendName(), connection(), poolSize };
+    }
     /// PostgreSQL: the application_name of every connection made with config() (and the
     /// name of the schema).
-    const std::string& name() const { return schema_; }
-
-private:
-    Backend backend_;
-    certgate::test::TempDir dir_;
-    std::string schema_;
-    std::string connection_;
+    const std::string& name() const { return schema(); }
 };
-
-/// The test cluster's connection string: $CERTGATE_TEST_PG_URL, else what
-/// `scripts/test-postgres.sh url` prints (it honours CERTGATE_PG_PORT).
-std::string postgresqlUrl();
 
 /// The migrations of this source tree.
 std::filesystem::path sourceMigrations();

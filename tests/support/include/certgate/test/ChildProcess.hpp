@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -34,12 +35,16 @@ public:
     bool running();
     int pid() const { return pid_; }
     std::string output();
+    /// Waits (bounded) until the program's output pipe has closed, so output() is complete.
+    void drain(std::chrono::milliseconds timeout);
 
 private:
     void readLoop(int fd);
     int pid_ = -1;
     int exitCode_ = -1;
     bool exited_ = false;
+    bool drained_ = false;
+    std::atomic<bool> stopReading_ = false;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::string output_;

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <certgate/test/ChildProcess.hpp>
+#include <certgate/test/HttpClient.hpp>
+#include <certgate/test/TempDir.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certgate::test {
+
+enum class Backend { Sqlite, Postgresql };
+
+/// The test PostgreSQL cluster's connection string ($CERTGATE_TEST_PG_URL, else
+/// `scripts/test-postgres.sh url`). ctest starts the cluster through the `postgres` fixture.
+std::string postgresqlUrl();
+
+/// A database no other test sees: a new SQLite file, or a new schema in the test cluster
+/// (on every connection's search_path). Dropped at the end.
+class ScratchDatabase {
+public:
+    explicit ScratchDatabase(Backend backend);
+    ~ScratchDatabase();
+    ScratchDatabase(const ScratchDatabase&) = delete;
+    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+    Backend backend() const { return backend_; }
+    std::string backendName() const
+    {
+        return backend_ == Backend::Sqlite ? "sqlite3" : "postgresql";
+    }
+    const std::string& connection() const { return connection_; }
+    /// PostgreSQL: the schema (also every connection's application_name); SQLite: empty.
+    const std::string& schema() const { return schema_; }
+    /// Runs one SQL statement and returns the first column of the first row ("" if none).
+    std::string scalar(const std::string& sql) const;
+
+private:
+    Backend backend_;
+    TempDir dir_;
+    std::string schema_;
+    std::string connection_;
+};
+
+/// A real `certgate serve` process on a free port with a private configuration: the test
+/// PKI's CA profiles, the built plugins, the conf/ catalogues, fresh secrets, and the demo
+/// agencies and ops staff (moica-lee) loaded through the real CLI.
+class ServerInstance {
+public:
+    struct Options {
+        std::string origin = "https://portal.certgate.test";
+        bool tls = false;
+        bool demoData = true;
+        std::string clockOffsetFile; ///< testing.clockOffsetFile
+        std::map<std::string, std::string> env; ///< extra environment for the server
+        std::string caProfiles; ///< default: the test PKI's profiles
+        std::string plugins; ///< default: build/lib/certgate/plugins
+    };
+
+    /// Shares `database` (two instances on one database share flows).
+    ServerInstance(const ScratchDatabase& database, Options options);
+    ~ServerInstance();
+
+    void start();
+    void stop();
+    /// SIGKILL: a crash.
+    void kill();
+    bool running();
+    const std::string& url() const { return url_; }
+    const std::string& origin() const { return options_.origin; }
+    const std::string& configFile() const { return configFile_; }
+    const std::string& dir() const { return dir_.path(); }
+    std::string output();
+    /// Runs `certgate <args> --config <this config>` to completion.
+    RunResult cli(const std::vector<std::string>& args, const std::string& stdinText = {}) const;
+
+private:
+    const ScratchDatabase& database_;
+    Options options_;
+    TempDir dir_;
+    std::string configFile_;
+    std::string url_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
+std::string certgateBinary();
+
+} // namespace certgate::test
