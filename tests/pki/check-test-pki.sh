@@ -47,21 +47,32 @@ aki_of() { openssl x509 -in "$1" -noout -ext authorityKeyIdentifier | sed -n 2p 
 
 # openssl verify, then the error number (0 = OK).
 verify_code() {
-    local out
+    local out re='(^|'$'\n'')error ([0-9]+) at '
     out=$(openssl verify "$@" 2>&1)
-    if [[ $out == *": OK" ]]; then echo 0; return; fi
-    sed -n 's/^error \([0-9]*\) at .*/\1/p' <<<"$out" | head -n 1
+    if [[ $out == *": OK" ]]; then echo 0; elif [[ $out =~ $re ]]; then echo "${BASH_REMATCH[2]}"; else echo "?"; fi
 }
 
 # The SDA extension as "OID=VALUE" lines (asn1parse of the extension's OCTET STRING).
 sda_of() {
-    local off
-    off=$(openssl asn1parse -in "$1" | grep -A1 -E 'OBJECT +:(X509v3 Subject Directory Attributes|2\.5\.29\.9)$' |
-        tail -n 1 | sed -n 's/^ *\([0-9]*\):.*OCTET STRING.*/\1/p')
+    local line off="" found="" attr="" want=""
+    while IFS= read -r line; do
+        if [[ -n $found ]]; then
+            [[ $line =~ ^\ *([0-9]+):.*OCTET\ STRING ]] && off=${BASH_REMATCH[1]}
+            break
+        fi
+        [[ $line =~ OBJECT\ +:(X509v3\ Subject\ Directory\ Attributes|2\.5\.29\.9)$ ]] && found=1
+    done < <(openssl asn1parse -in "$1")
     [[ -n $off ]] || return 1
-    openssl asn1parse -in "$1" -strparse "$off" | awk -F: '
-        / OBJECT / { oid = $NF; gsub(/ /, "", oid); if (want) { print attr "=" oid; want = 0 } else { attr = oid; want = 1 }; next }
-        /STRING/ && want { print attr "=" $NF; want = 0 }'
+    # SEQUENCE { SEQUENCE { OBJECT attr, SET { value } } ... }: print attr=value.
+    while IFS= read -r line; do
+        if [[ $line == *" OBJECT "* ]]; then
+            line=${line##*:} line=${line// /}
+            if [[ -n $want ]]; then echo "$attr=$line"; want=""; else attr=$line want=1; fi
+        elif [[ $line == *STRING* && -n $want ]]; then
+            echo "$attr=${line##*:}"
+            want=""
+        fi
+    done < <(openssl asn1parse -in "$1" -strparse "$off")
 }
 
 tw_letter_value() {
@@ -126,12 +137,18 @@ while IFS=$'\t' read -r c kind profile issuer_ca sign enc chain serial enc_seria
     st id last4 ssn name identifier; do
     ncards=$((ncards + 1))
     crl=${CA_CRL[$issuer_ca]}
-    sign_serial_raw=$(openssl x509 -in "$sign" -noout -serial | cut -d= -f2)
+    # One openssl call per certificate: serial=, subject= (RFC 4514), then the text.
+    text=$(openssl x509 -in "$sign" -noout -serial -subject -nameopt RFC2253,-esc_msb -text)
+    enc_text=$(openssl x509 -in "$enc" -noout -serial -text)
+    sign_serial_raw=${text%%$'\n'*} sign_serial_raw=${sign_serial_raw#serial=}
+    subject_line=$(sed -n 2p <<<"$text")
+    aki=${text#*Authority Key Identifier: $'\n'} aki=${aki%%$'\n'*} aki=${aki//[ :]/} aki=${aki#keyid}
     eq "$c: serial" "$(hexnorm "$sign_serial_raw")" "$serial"
-    eq "$c: encryption serial" "$(hexnorm "$(openssl x509 -in "$enc" -noout -serial | cut -d= -f2)")" "$enc_serial"
-    eq "$c: AKI = issuer SKI" "$(aki_of "$sign")" "$issuer_kid"
+    enc_serial_raw=${enc_text%%$'\n'*}
+    eq "$c: encryption serial" "$(hexnorm "${enc_serial_raw#serial=}")" "$enc_serial"
+    eq "$c: AKI = issuer SKI" "$aki" "$issuer_kid"
     eq "$c: issuer SKI in manifest" "${CA_SKI[$issuer_ca]}" "$issuer_kid"
-    if grep -q -P "\t${sign_serial_raw}\t" "${CA_INDEX[$issuer_ca]}"; then ok "$c: in $issuer_ca index.txt"; else
+    if [[ $'\n'$(<"${CA_INDEX[$issuer_ca]}") == *$'\t'"$sign_serial_raw"$'\t'* ]]; then ok "$c: in $issuer_ca index.txt"; else
         bad "$c: not in $issuer_ca index.txt"; fi
 
     # Expected chain result for each card (openssl verify error numbers).
@@ -151,11 +168,10 @@ while IFS=$'\t' read -r c kind profile issuer_ca sign enc chain serial enc_seria
         eq "$c: CRL check" "$(verify_code -CAfile "$ROOTS" -untrusted "$chain" -crl_check -CRLfile "$crl" "$sign")" "$want_crl"
     fi
 
-    text=$(openssl x509 -in "$sign" -noout -text)
     has_ds=no
     [[ $text == *"Digital Signature"* ]] && has_ds=yes
     if [[ $expect == CERT_KEY_USAGE ]]; then eq "$c: digitalSignature" $has_ds no; else eq "$c: digitalSignature" $has_ds yes; fi
-    if [[ $(openssl x509 -in "$enc" -noout -text) == *"Key Encipherment, Data Encipherment"* ]]; then
+    if [[ $enc_text == *"Key Encipherment, Data Encipherment"* ]]; then
         ok "$c: encryption key usage"; else bad "$c: encryption key usage"; fi
     case $keytype in
     rsa:*) key_ok=$([[ $text == *"Public-Key: (${keytype#rsa:} bit)"* && $text == *rsaEncryption* ]] && echo yes) ;;
@@ -175,8 +191,7 @@ while IFS=$'\t' read -r c kind profile issuer_ca sign enc chain serial enc_seria
         if tw_id_valid "$id"; then ok "$c: national ID checksum"; else bad "$c: national ID $id invalid"; fi
         eq "$c: idLast4" "$last4" "${id: -4}"
         want_sda+=("2.16.886.1.100.2.51=$last4")
-        eq "$c: subject" "$(openssl x509 -in "$sign" -noout -subject -nameopt RFC2253,-esc_msb)" \
-            "subject=serialNumber=$ssn,CN=$name,C=TW"
+        eq "$c: subject" "$subject_line" "subject=serialNumber=$ssn,CN=$name,C=TW"
         ;;
     organisation/gca) want_sda+=("2.16.886.1.100.2.102=$identifier") ;;
     organisation/xca) want_sda+=("2.16.886.1.100.2.102=$identifier" "2.16.886.1.100.2.2=secondary") ;;
@@ -185,11 +200,11 @@ while IFS=$'\t' read -r c kind profile issuer_ca sign enc chain serial enc_seria
     eq "$c: SDA" "$sda" "$(printf '%s\n' "${want_sda[@]}")"
 
     # Token: present at its slot, two keys and two certificates, cert 01 is signCert.
-    if grep -q "token label *: $c\$" <<<"$TOKENS"; then ok "$c: token present"; else bad "$c: token missing"; fi
+    if [[ $TOKENS == *"token label        : $c"$'\n'* ]]; then ok "$c: token present"; else bad "$c: token missing"; fi
     objs=$(p11 "$slot" --login --pin "$PIN" -O 2>&1)
-    eq "$c: private keys on token" "$(grep -c '^Private Key Object' <<<"$objs")" 2
-    eq "$c: certificates on token" "$(grep -c '^Certificate Object' <<<"$objs")" 2
-    eq "$c: key ids on token" "$(grep -E '^ +ID: ' <<<"$objs" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')" " 3 ID: 01  3 ID: 02 "
+    # Expect private key, public key and certificate under id 01 and under id 02.
+    summary=$(awk '/^[A-Z][a-z]+ Key Object|^Certificate Object/ { t = $1 } /^ +ID: / { print t $2 }' <<<"$objs" | sort | tr '\n' ' ')
+    eq "$c: objects on token" "$summary" "Certificate01 Certificate02 Private01 Private02 Public01 Public02 "
     rm -f "$TMP/tok.der"
     p11 "$slot" --read-object --type cert --id 01 -o "$TMP/tok.der" >/dev/null 2>&1
     if cmp -s "$TMP/tok.der" "${sign%.pem}.der"; then ok "$c: token cert 01 = signCert"; else

@@ -416,7 +416,15 @@ readonly GPKI_CAS CA_DN CA_PARENT CA_SECTION PROFILE_CAS
 
 # openssl ca time strings (UTCTime form; all our dates are before 2050).
 readonly DAY=86400 YEAR=$((365 * 86400))
+# The portal's TLS certificate is the first thing to expire; the manifest's
+# regenerateAfter (epoch seconds) is 30 days before that.
+readonly TLS_DAYS=397
 at() { TZ=UTC printf '%(%y%m%d%H%M%S)TZ' $((NOW + $1)); }
+# The usual validity periods, computed once (see set_times).
+set_times() {
+    T_YESTERDAY=$(at "-$DAY")
+    T_2Y=$(at $((2 * YEAR)))
+}
 elapsed() { local t=${EPOCHREALTIME/[.,]/}; echo "$(((t - START_US) / 1000)) ms"; }
 step() { echo "make-test-pki: [$(elapsed)] $*" >&2; }
 
@@ -448,12 +456,11 @@ make_key() { # SPEC KEY DN CSR
     ec:*) newkey=(-newkey EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" -pkeyopt ec_param_enc:named_curve) ;;
     *) die "unknown key spec $spec" ;;
     esac
+    # (stderr is kept per key, not in the shared log: key generation prints progress dots)
     if ! (umask 077 && openssl req -new "${newkey[@]}" -nodes -keyout "$key" -config "$CNF_DIR/req.cnf" -utf8 \
         -subj "$dn" -out "$csr" 2>"$key.err"); then
-        cat "$key.err" >>"$LOG"
-        die "cannot make key $key"
+        die "cannot make key $key: $(<"$key.err")"
     fi
-    rm -f "$key.err"
 }
 
 # openssl_ca CA_DIR ARGS...: `openssl ca` for the CA in CA_DIR (see ca.cnf).
@@ -475,12 +482,14 @@ issue() {
         -extfile "$extfile" -extensions "$section" "$@"
 }
 
-# PEM -> DER without another openssl start (openssl ca -notext writes just the PEM block).
-to_der() {
+# PEM -> DER without another openssl start (`openssl ca -notext` and `-gencrl` write
+# just one PEM block).
+pem_to_der() { # PEM DER
     local lines
     mapfile -t lines <"$1"
-    printf '%s' "${lines[@]:1:${#lines[@]}-2}" | base64 -d >"${1%.pem}.der"
+    printf '%s' "${lines[@]:1:${#lines[@]}-2}" | base64 -d >"$2"
 }
+to_der() { pem_to_der "$1" "${1%.pem}.der"; }
 
 # cert_info FILE: one openssl call; sets CI_SERIAL CI_SUBJECT CI_ISSUER CI_NOT_BEFORE
 # CI_NOT_AFTER (ISO 8601) CI_SKI CI_AKI (uppercase hex, no colons). DNs are RFC 4514.
@@ -544,7 +553,7 @@ make_sub_ca() { # NAME
 # for `openssl ocsp -index ... -CA cert.pem -rsigner ocsp.pem -rkey ocsp.key`.
 make_ocsp_responder() { # NAME
     issue "$1" "$(serial_hex "$1" ocsp)" "$WORK/ca/$1/ocsp.csr" "$WORK/ca/$1/ocsp.pem" \
-        "$(at "-$DAY")" "$(at $((2 * YEAR)))" "$CNF_DIR/ca.cnf" v3_ocsp
+        "$T_YESTERDAY" "$T_2Y" "$CNF_DIR/ca.cnf" v3_ocsp
 }
 
 # (Re)sign a CA's CRL (nextUpdate = now + 30 days): PEM in the CA dir, DER at
@@ -553,7 +562,7 @@ make_ocsp_responder() { # NAME
 gen_crl() { # CA_DIR CRL_DIR NAME
     local ca_dir=$1 crl_dir=$2 name=$3
     openssl_ca "$ca_dir" -gencrl -crldays 30 -out "$ca_dir/crl.pem.new"
-    openssl crl -in "$ca_dir/crl.pem.new" -outform DER -out "$crl_dir/$name.crl.new"
+    pem_to_der "$ca_dir/crl.pem.new" "$crl_dir/$name.crl.new"
     mv -f "$ca_dir/crl.pem.new" "$ca_dir/crl.pem"
     mv -f "$crl_dir/$name.crl.new" "$crl_dir/$name.crl"
 }
@@ -612,7 +621,7 @@ card_sda() {
 
 card_validity() { # prints "START END"
     case ${CARD[$1.validity]:-normal} in
-    normal) echo "$(at "-$DAY") $(at $((2 * YEAR)))" ;;
+    normal) echo "$T_YESTERDAY $T_2Y" ;;
     expired) echo "$(at $((-3 * YEAR))) $(at "-$YEAR")" ;;
     notyet) echo "$(at "$YEAR") $(at $((3 * YEAR)))" ;;
     esac
@@ -637,7 +646,6 @@ issue_card() {
     ee_ext_config "$CNF_DIR/ext/$c-enc.cnf" "$issuer" "keyEncipherment, dataEncipherment" "" "$san" "${sda[@]}"
     issue "$issuer" "${CARD[$c.serial]}" "$d/sign.csr" "$d/sign.pem" "${validity[@]}" "$CNF_DIR/ext/$c-sign.cnf" ext
     issue "$issuer" "${CARD[$c.encserial]}" "$d/enc.csr" "$d/enc.pem" "${validity[@]}" "$CNF_DIR/ext/$c-enc.cnf" ext
-    rm -f "$d/sign.csr" "$d/enc.csr"
     if [[ -n ${CARD[$c.revoke]:-} ]]; then
         # A revoked card has both of its certificates revoked.
         openssl_ca "$WORK/ca/$issuer" -revoke "$d/sign.pem" -crl_reason "${CARD[$c.revoke]}"
@@ -649,13 +657,12 @@ write_softhsm_conf() { # TOKENDIR
     printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' "$1"
 }
 
-# One SoftHSM2 token per card, labelled with the card name (select it by label: SoftHSM
-# gives initialised tokens random slot ids). Each token is built in its own token
-# directory so cards can be done in parallel without racing for the "free" slot, then
-# its <uuid> directory is moved into the shared token directory.
+# One SoftHSM2 token per card, labelled with the card name (SoftHSM gives initialised
+# tokens random slot ids). Each token is built in its own token directory, made by the
+# caller (softhsm/stage/<card>/tokens), so cards can be done in parallel without racing
+# for the "free" slot; the caller then moves every <uuid> directory into softhsm/tokens.
 make_token() { # CARD
-    local c=$1 d=$WORK/cards/$1 stage=$WORK/softhsm/stage/$1 use id label
-    mkdir -p "$stage/tokens"
+    local c=$1 d=$WORK/cards/$1 stage=$WORK/softhsm/stage/$1 use id label line
     write_softhsm_conf "$stage/tokens" >"$stage/softhsm2.conf"
     (
         export SOFTHSM2_CONF=$stage/softhsm2.conf
@@ -670,20 +677,24 @@ make_token() { # CARD
     # The slot id, for the manifest (pkcs11-tool's --token-label matches label PREFIXES,
     # so tests select a token by slot). SoftHSM derives it from the token's serial number,
     # so it stays the same once the token is moved to OUTDIR.
-    TOKEN_SLOT=$(sed -n 's/.*reassigned to slot \([0-9][0-9]*\).*/\1/p' "$stage/init.out")
+    TOKEN_SLOT=""
+    while read -r line; do
+        [[ $line =~ reassigned\ to\ slot\ ([0-9]+) ]] && TOKEN_SLOT=${BASH_REMATCH[1]}
+    done <"$stage/init.out"
     [[ -n $TOKEN_SLOT ]] || die "card $c: softhsm2-util did not say which slot the token got"
-    mv "$stage/tokens"/* "$WORK/softhsm/tokens/"
-    rm -rf "$stage"
 }
 
 # --------------------------------------------------------------------------------------
 # Manifest pieces. All paths are absolute and FINAL (under OUTDIR, not the temp dir).
 # --------------------------------------------------------------------------------------
-json_array() { if (($# == 0)); then echo '[]'; else printf '%s\n' "$@" | jq -R . | jq -sc .; fi; }
+declare -A CA_SKI=()
 
+
+# Manifest entry of a CA; also remembers its SKI in CA_SKI.
 ca_json() { # NAME
     local name=$1 f=$OUTDIR/ca/$1 issued_by
     cert_info "$WORK/ca/$name/cert.pem"
+    CA_SKI[$name]=$CI_SKI
     case $name in root-*) issued_by=$name ;; *) issued_by=${CA_PARENT[$name]} ;; esac
     jq -n --arg name "$name" --arg issuedBy "$issued_by" --arg dir "$f" --arg ski "$CI_SKI" \
         --arg subject "$CI_SUBJECT" --arg notAfter "$CI_NOT_AFTER" --arg crlDer "$OUTDIR/crl/$name.crl" '{($name): {
@@ -754,7 +765,7 @@ finish_card() { # CARD
     to_der "$d/sign.pem"
     to_der "$d/enc.pem"
     # Issuing CA + G1->G2 link: with either root as anchor this completes the chain.
-    cat "$WORK/ca/$issuer/cert.pem" "$WORK/ca/root-g1-to-g2/cert.pem" >"$d/chain.pem"
+    printf '%s\n' "$(<"$WORK/ca/$issuer/cert.pem")" "$(<"$WORK/ca/root-g1-to-g2/cert.pem")" >"$d/chain.pem"
     make_token "$c"
     card_json "$c" >"$WORK/manifest/card-$c.json"
 }
@@ -763,51 +774,48 @@ finish_card() { # CARD
 # issuerKeyIds, deniedIssuerKeyIds and revocation replaced, so tests exercise the same
 # identity rules as production. Paths are absolute.
 write_test_profile() { # PROFILE_ID
-    local id=$1 name intermediates=("$OUTDIR/ca/root-g1-to-g2/cert.pem") skis=() crls=()
+    local id=$1 name intermediates=$OUTDIR/ca/root-g1-to-g2/cert.pem skis="" crls=""
+    # Lists are passed newline-separated and split in jq (paths hold no newlines).
     for name in ${PROFILE_CAS[$id]}; do
-        intermediates+=("$OUTDIR/ca/$name/cert.pem")
-        cert_info "$WORK/ca/$name/cert.pem"
-        skis+=("$CI_SKI")
-        crls+=("$OUTDIR/ca/$name/crl.pem")
+        intermediates+=$'\n'$OUTDIR/ca/$name/cert.pem
+        skis+=${skis:+$'\n'}${CA_SKI[$name]}
+        crls+=${crls:+$'\n'}$OUTDIR/ca/$name/crl.pem
     done
-    cert_info "$WORK/ca/gtestca/cert.pem"
-    jq --arg g1 "$OUTDIR/ca/root-g1/cert.pem" --arg g2 "$OUTDIR/ca/root-g2/cert.pem" --arg denied "$CI_SKI" \
-        --argjson intermediates "$(json_array "${intermediates[@]}")" --argjson skis "$(json_array "${skis[@]}")" \
-        --argjson crls "$(json_array "${crls[@]}")" '
+    jq --arg g1 "$OUTDIR/ca/root-g1/cert.pem" --arg g2 "$OUTDIR/ca/root-g2/cert.pem" \
+        --arg denied "${CA_SKI[gtestca]}" --arg intermediates "$intermediates" --arg skis "$skis" --arg crls "$crls" '
         .test = true
         | .trustAnchors = [$g1, $g2]
-        | .intermediates = $intermediates
-        | .issuerKeyIds = $skis
+        | .intermediates = ($intermediates | split("\n"))
+        | .issuerKeyIds = ($skis | split("\n"))
         | .deniedIssuerKeyIds = [$denied]
         | .revocation = {
             mode: "crl", failOpen: false,
             ocsp: ((.revocation.ocsp // {responder: null, timeoutMs: 3000, maxAgeSeconds: 86400, clockSkewSeconds: 300})
                    + {url: null}),
-            crl: {urls: [], files: $crls, timeoutMs: 5000}}' \
+            crl: {urls: [], files: ($crls | split("\n")), timeoutMs: 5000}}' \
         "$PROFILE_SRC_DIR/$id.json" >"$WORK/ca-profiles/$id.json"
 }
 
 # --------------------------------------------------------------------------------------
 # Fast path: the PKI is current, only re-sign the CRLs
 # --------------------------------------------------------------------------------------
-is_up_to_date() {
+# Up to date: cards.json is newer than this script and every production profile, and
+# nothing expires within 30 days (regenerateAfter). Prints the CAs as "name<TAB>dir".
+up_to_date_cas() {
     local m=$OUTDIR/cards.json p
-    [[ -f $m ]] || return 1
-    [[ $m -nt $SCRIPT_PATH ]] || return 1
+    [[ -f $m && $m -nt $SCRIPT_PATH ]] || return 1
     for p in "$PROFILE_SRC_DIR"/*.json; do [[ $m -nt $p ]] || return 1; done
-    # Cards and responders are valid for two years: regenerate a month before expiry.
-    openssl x509 -in "$OUTDIR/cards/moica-wang/sign.pem" -noout -checkend $((30 * DAY)) >/dev/null 2>&1 || return 1
-    openssl x509 -in "$OUTDIR/ca/moica-g2/ocsp.pem" -noout -checkend $((30 * DAY)) >/dev/null 2>&1 || return 1
-    openssl x509 -in "$OUTDIR/tls/portal.pem" -noout -checkend $((30 * DAY)) >/dev/null 2>&1 || return 1
+    jq -er --argjson now "$NOW" 'if (.regenerateAfter // 0) > $now
+        then (.cas | to_entries[] | [.key, .value.dir] | @tsv) else error("stale") end' "$m" 2>/dev/null
 }
 
-refresh_crls() {
+refresh_crls() { # reads "name<TAB>dir" lines
     local name dir
     CNF_DIR=$OUTDIR/openssl
     LOG=$OUTDIR/generate.log
     while IFS=$'\t' read -r name dir; do
         spawn gen_crl "$dir" "$OUTDIR/crl" "$name"
-    done < <(jq -r '.cas | to_entries[] | [.key, .value.dir] | @tsv' "$OUTDIR/cards.json")
+    done
     wait_all
 }
 
@@ -860,6 +868,7 @@ generate() {
     # 3. Card certificates (serial per CA), then revocations are in; sign the CRLs.
     step "issuing ${#CARDS[@]} cards"
     for c in "${CARDS[@]}"; do issue_card "$c"; done
+    rm -f "$WORK"/cards/*/*.csr "$WORK"/cards/*/*.err "$WORK"/ca/*/*.err "$WORK"/tls/*.err
     for name in "${GPKI_CAS[@]}"; do spawn gen_crl "$WORK/ca/$name" "$WORK/crl" "$name"; done
     wait_all
 
@@ -867,31 +876,36 @@ generate() {
     #    browsers accept for a server certificate).
     step "TLS material"
     issue tls-ca "$(serial_hex portal tls)" "$WORK/tls/portal.csr" "$WORK/tls/portal.pem" \
-        "$(at "-$DAY")" "$(at $((397 * DAY)))" "$CNF_DIR/ca.cnf" v3_tls_server
+        "$T_YESTERDAY" "$(at $((TLS_DAYS * DAY)))" "$CNF_DIR/ca.cnf" v3_tls_server
     rm -f "$WORK/tls/portal.csr"
     cp "$WORK/ca/tls-ca/cert.pem" "$WORK/tls/ca.pem"
 
     # 5. Per card, in parallel: DER, chain, SoftHSM2 token, manifest entry.
     step "SoftHSM2 tokens"
+    local stages=()
+    for c in "${CARDS[@]}"; do stages+=("$WORK/softhsm/stage/$c/tokens"); done
+    mkdir -p "${stages[@]}"
     for c in "${CARDS[@]}"; do spawn finish_card "$c"; done
     for name in "${GPKI_CAS[@]}" root-g1-to-g2 tls-ca; do spawn to_der "$WORK/ca/$name/cert.pem"; done
     wait_all
+    mv "$WORK"/softhsm/stage/*/tokens/* "$WORK/softhsm/tokens/"
     rm -rf "$WORK/softhsm/stage"
     # The softhsm2.conf that ships points at the FINAL token directory.
     write_softhsm_conf "$OUTDIR/softhsm/tokens" >"$WORK/softhsm/softhsm2.conf"
 
     # 6. Test CA profiles and the manifest (written last).
     step "CA profiles and manifest"
-    for name in "${!PROFILE_CAS[@]}"; do write_test_profile "$name"; done
     local ca_files=() card_files=()
     for name in "${GPKI_CAS[@]}"; do
         ca_json "$name" >"$WORK/manifest/ca-$name.json"
         ca_files+=("$WORK/manifest/ca-$name.json")
     done
+    for name in "${!PROFILE_CAS[@]}"; do write_test_profile "$name"; done
     for c in "${CARDS[@]}"; do card_files+=("$WORK/manifest/card-$c.json"); done
     jq -n --arg outdir "$OUTDIR" --arg pin "$PIN" --arg soPin "$SO_PIN" --arg mod "$MODULE" \
         --arg generatedAt "$(TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$NOW")" \
         --arg crlBase "$CRL_BASE" --arg ocspBase "$OCSP_BASE" \
+        --argjson regenerateAfter $((NOW + TLS_DAYS * DAY - 30 * DAY)) \
         --slurpfile cas <(jq -s 'add' "${ca_files[@]}") \
         --slurpfile cards <(jq -s 'add' "${card_files[@]}") '{
             pin: $pin, soPin: $soPin, "module": $mod,
@@ -906,6 +920,7 @@ generate() {
             rootsBundle: ($outdir + "/roots.pem"),
             intermediatesBundle: ($outdir + "/intermediates.pem"),
             crlDir: ($outdir + "/crl"), crlBaseUrl: $crlBase, ocspBaseUrl: $ocspBase,
+            regenerateAfter: $regenerateAfter,
             cas: $cas[0],
             cards: $cards[0]}' >"$WORK/cards.json.new"
     rm -rf "$WORK/manifest"
@@ -939,8 +954,8 @@ NOW=${START_US:0:-6}
 readonly START_US NOW
 LOG=/dev/null
 
-if is_up_to_date; then
-    refresh_crls
+if cas=$(up_to_date_cas) && [[ -n $cas ]]; then
+    refresh_crls <<<"$cas"
     step "$OUTDIR is up to date; CRLs re-signed (nextUpdate now + 30 days)"
     exit 0
 fi
@@ -961,6 +976,7 @@ assert_checksums_work
 define_roster
 assert_roster_identifiers
 derive_card_values
+set_times
 generate
 
 # Swap into place: the old tree is moved aside first, so OUTDIR is never half-written.
