@@ -689,7 +689,6 @@ make_token() { # CARD
 # --------------------------------------------------------------------------------------
 declare -A CA_SKI=()
 
-
 # Manifest entry of a CA; also remembers its SKI in CA_SKI.
 ca_json() { # NAME
     local name=$1 f=$OUTDIR/ca/$1 issued_by
