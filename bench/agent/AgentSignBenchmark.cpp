@@ -52,7 +52,8 @@ void BM_Pkcs11ToolSign(benchmark::State& state)
 {
     auto& b = bench();
     const auto& pki = TestPki::get();
-    std::vector<std::string> args { "--module", pki.module(), "--token-label", "moica-wang",
+    // By slot: pkcs11-tool's --token-label also matches "moica-wang-renewed".
+    std::vector<std::string> args { "--module", pki.module(), "--slot", pki.card("moica-wang").slot,
         "--login", "--pin", pki.pin(), "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01",
         "--input-file", b.dir.file("data.bin"), "--output-file", b.dir.file("sig.bin") };
     for (auto _ : state) {

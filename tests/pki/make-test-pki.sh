@@ -636,7 +636,10 @@ issue_card() {
     mapfile -t sda < <(card_sda "$c")
     if [[ ${CARD[$c.kind]} == server ]]; then
         sign_ku=${CARD[$c.signku]:-digitalSignature, keyEncipherment}
-        sign_eku=serverAuth
+        # Many real server certificates also allow clientAuth: with it the card passes the
+        # usage check and reaches the rule that a server certificate is never a login card
+        # (subjectType ...3.3.1 → WRONG_CARD_KIND), which is what this card is for.
+        sign_eku="serverAuth, clientAuth"
         san="DNS:${CARD[$c.host]}"
     else
         sign_ku=${CARD[$c.signku]:-digitalSignature, nonRepudiation}

@@ -103,6 +103,8 @@ TestPki::TestPki()
         c.identifierType = str(o, "identifierType");
         c.expect = str(o, "expect");
         c.purpose = str(o, "purpose");
+        if (o->has("slot") && !o->isNull("slot"))
+            c.slot = o->get("slot").toString();
         cards_[name] = c;
     }
 }

@@ -118,8 +118,8 @@ TEST_F(OpenSslCertificateValidatorTest,
         std::vector<std::string> { "24580035" });
     EXPECT_EQ(card("gca-server").attributeValues("2.16.886.1.100.2.1"),
         std::vector<std::string> { "2.16.886.1.100.3.3.1" });
-    EXPECT_EQ(
-        card("gca-server").extendedKeyUsage, std::vector<std::string> { "1.3.6.1.5.5.7.3.1" });
+    EXPECT_EQ(card("gca-server").extendedKeyUsage,
+        (std::vector<std::string> { "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2" }));
 }
 
 TEST_F(OpenSslCertificateValidatorTest, ParsesAnEcdsaCardAsAnEcP256Key)
@@ -435,8 +435,13 @@ TEST_F(OpenSslCertificateValidatorTest, RefusesAnExtendedKeyUsageThatDoesNotAllo
     EXPECT_EQ(codeOf(validator->validate(
                   validator->parse(mintFrom("moica-g2", spec).der), options(false))),
         ErrorCode::CertKeyUsage);
-    // A server certificate (EKU serverAuth only) is no login card either.
-    EXPECT_EQ(codeOf(validate("gca-server")), ErrorCode::CertKeyUsage);
+    // A server certificate with serverAuth only is no login card either.
+    MintSpec server;
+    server.extensions = goodCardExtensions();
+    server.extensions.emplace_back("extendedKeyUsage", "serverAuth");
+    EXPECT_EQ(codeOf(validator->validate(
+                  validator->parse(mintFrom("moica-g2", server).der), options(false))),
+        ErrorCode::CertKeyUsage);
 }
 
 TEST_F(OpenSslCertificateValidatorTest, AcceptsAnExtendedKeyUsageWithClientAuthOrAnyUsage)

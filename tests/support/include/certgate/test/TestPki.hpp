@@ -30,6 +30,9 @@ struct TestCard {
     std::string identifierType;
     std::string expect; ///< expected refusal code for a bad card, else empty
     std::string purpose;
+    /// SoftHSM2 slot id of the card's token (stable for one generation of the test PKI).
+    /// Select tokens by this with pkcs11-tool: its --token-label matches label PREFIXES.
+    std::string slot;
 };
 
 struct TestCa {
