@@ -10,6 +10,11 @@ lists=("$here/deps.txt")
 mapfile -t wanted < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 missing=()
 for pkg in "${wanted[@]}"; do
+  # Node.js may come from elsewhere (NodeSource's nodejs bundles npm and conflicts with
+  # Debian's npm): working node and npm commands are as good as the packages.
+  if [[ $pkg == nodejs || $pkg == npm ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]} == 0)); then
