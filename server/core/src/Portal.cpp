@@ -406,15 +406,17 @@ FlowView Portal::render(const Loaded& loaded)
 }
 
 template <typename Work>
-FlowResult Portal::audited(const FlowRequest& request, const std::string& action, Work&& work)
+FlowResult Portal::audited(
+    const FlowRequest& request, const std::string& action, Work&& work, const std::string* agency)
 {
     try {
         return work();
     } catch (const Error& e) {
-        std::string agency;
-        if (auto stored = storage_.findFlow(request.flowId))
-            agency = stored->agencyCode;
-        refuse(action, e, agency);
+        std::string concerned = agency ? *agency : std::string {};
+        if (concerned.empty())
+            if (auto stored = storage_.findFlow(request.flowId))
+                concerned = stored->agencyCode;
+        refuse(action, e, concerned);
         throw;
     }
 }
@@ -595,7 +597,10 @@ FlowResult Portal::acceptTerms(const FlowRequest& request)
 FlowResult Portal::organisationCard(const FlowRequest& request, const std::string& agencyCodeInput,
     const std::string& nonce, const std::string& tokenJson)
 {
-    return audited(request, "flow.organisation-card", [&] {
+    // The agency a refusal concerns: known once the typed code names one, before the flow
+    // record holds it (a card refused for agency X belongs in X's audit trail).
+    std::string agencyTried;
+    auto step = [&] {
         auto loaded = load(request, true);
         const auto& type = loaded.flow.type;
         if (loaded.flow.step == kTerms)
@@ -609,6 +614,7 @@ FlowResult Portal::organisationCard(const FlowRequest& request, const std::strin
         auto agency = storage_.findAgency(agencyCode);
         if (!agency)
             throw Error(ErrorCode::AgencyUnknown, "", "agencyCode");
+        agencyTried = agencyCode;
         loaded.flow.agencyCode = agencyCode;
         checkAgencyOpen(*agency, type);
         std::optional<Registration> registration = storage_.findRegistration(agencyCode);
@@ -659,7 +665,8 @@ FlowResult Portal::organisationCard(const FlowRequest& request, const std::strin
             audit_.append(entry);
         }
         return result;
-    });
+    };
+    return audited(request, "flow.organisation-card", step, &agencyTried);
 }
 
 FlowResult Portal::reviewApplication(

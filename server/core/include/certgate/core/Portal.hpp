@@ -188,8 +188,11 @@ private:
     const plugin::CaPlugin& citizenPlugin() const;
     void checkNationalId(const std::string& nationalId) const;
     void refuse(const std::string& action, const Error& error, const std::string& agencyCode);
+    /// Runs a step; a refusal is audited with the agency of the stored flow, or with
+    /// `*agency` when the step got as far as naming one (the organisation card step).
     template <typename Work>
-    FlowResult audited(const FlowRequest& request, const std::string& action, Work&& work);
+    FlowResult audited(const FlowRequest& request, const std::string& action, Work&& work,
+        const std::string* agency = nullptr);
     void checkAgencyOpen(const Agency& agency, const std::string& type);
     bool identifierMatches(
         const Agency& agency, const VerifiedCard& card, std::string* approvedReviewId);
