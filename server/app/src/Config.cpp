@@ -298,6 +298,9 @@ Config loadConfig(const std::string& file)
 
     auto testing = r.section("testing");
     c.clockOffsetFile = r.path(testing, "clockOffsetFile", "testing");
+    c.portal.testPauseInsideConfirmMs = r.integer(testing, "pauseInsideConfirmMs", "testing", 0);
+    if (c.portal.testPauseInsideConfirmMs < 0)
+        r.fail("testing.pauseInsideConfirmMs", "must be 0 or more");
     return c;
 }
 

@@ -39,6 +39,10 @@ Services::Services(Config config, bool withTrust)
     } else {
         clock_ = std::make_unique<core::SystemClock>();
     }
+    if (config_.portal.testPauseInsideConfirmMs > 0)
+        log.warning("TESTING ONLY: every registration confirm pauses %Ld ms inside its database "
+                    "transaction (testing.pauseInsideConfirmMs); never set this in production",
+            static_cast<Poco::Int64>(config_.portal.testPauseInsideConfirmMs));
     applyMigrations(config_);
     storage_ = std::make_unique<db::SociStorage>(databaseSettings(config_));
     if (withTrust)

@@ -5,11 +5,14 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
 
 #include <algorithm>
+#include <chrono>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace certgate::core {
 
@@ -914,6 +917,15 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
                 tx.updateRegistration(next);
             else
                 tx.insertRegistration(next);
+            if (settings_.testPauseInsideConfirmMs > 0) {
+                // TESTING ONLY: hold the transaction open with half the rows written, so a
+                // crash test can kill the server here (issue 5 item 8).
+                Poco::Logger::get("certgate.core")
+                    .warning(
+                        "TESTING ONLY: confirm of %s paused inside its transaction", agencyCode);
+                std::this_thread::sleep_for(
+                    std::chrono::milliseconds(settings_.testPauseInsideConfirmMs));
+            }
 
             receipt.id = randomId();
             receipt.agencyCode = agencyCode;

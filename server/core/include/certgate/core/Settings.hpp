@@ -35,6 +35,10 @@ struct PortalSettings {
     SectionContact fallbackSection; ///< for a region no section lists
     std::vector<FunctionDef> functions;
     int receiptQueriesPerMinute = 20;
+    /// TESTING ONLY (testing.pauseInsideConfirmMs, a loud warning at start): Portal::confirm
+    /// sleeps this long inside its transaction, after the registration's first rows are
+    /// written, so a crash test can kill the server there. 0 (the default) in production.
+    std::int64_t testPauseInsideConfirmMs = 0;
 };
 
 } // namespace certgate::core
