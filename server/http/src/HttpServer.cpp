@@ -90,6 +90,11 @@ public:
             logger().error("%s %s: unknown exception", request.getMethod(), pathOnly(request));
             sendIfPossible(ctx, core::Error(core::ErrorCode::InternalError));
         }
+        try {
+            ctx.discardUnreadBody();
+        } catch (...) {
+            // The client went away; POCO closes the connection.
+        }
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
         logger().information("%s %s %d %s%Ldms", request.getMethod(), pathOnly(request),

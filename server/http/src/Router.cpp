@@ -30,16 +30,41 @@ std::string Context::bodyText()
     if (bodyRead_)
         return body_;
     bodyRead_ = true;
-    if (request.getContentLength() > static_cast<std::streamsize>(maxBodyBytes_))
+    if (request.getContentLength() > static_cast<std::streamsize>(maxBodyBytes_)) {
+        // The rest of the body stays unread: this connection cannot carry another request.
+        response.setKeepAlive(false);
         throw Error(ErrorCode::PayloadTooLarge);
+    }
     auto& in = request.stream();
     char buffer[8192];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         body_.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (body_.size() > maxBodyBytes_)
+        if (body_.size() > maxBodyBytes_) {
+            response.setKeepAlive(false);
             throw Error(ErrorCode::PayloadTooLarge);
+        }
     }
     return body_;
+}
+
+void Context::discardUnreadBody()
+{
+    // Only a body of known extent can be drained: POCO reads a request with neither
+    // Content-Length nor chunked encoding until the connection closes.
+    if (bodyRead_ || (!request.hasContentLength() && !request.getChunkedTransferEncoding()))
+        return;
+    bodyRead_ = true;
+    auto& in = request.stream();
+    char buffer[8192];
+    std::size_t total = 0;
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        total += static_cast<std::size_t>(in.gcount());
+        if (total > maxBodyBytes_) {
+            // Not worth reading on: POCO ends the connection after this request instead.
+            response.setKeepAlive(false);
+            return;
+        }
+    }
 }
 
 Poco::JSON::Object::Ptr Context::body()

@@ -28,6 +28,10 @@ public:
     /// the limit.
     Poco::JSON::Object::Ptr body();
     std::string bodyText();
+    /// Reads and drops a body no handler read, so that the next request on a keep-alive
+    /// connection starts where it should (a POST whose handler ignores its "{}" would otherwise
+    /// prefix the next request line with it).
+    void discardUnreadBody();
     std::string cookie(const std::string& name) const;
     std::string header(const std::string& name) const;
     std::string query(const std::string& name) const;
