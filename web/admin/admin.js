@@ -438,7 +438,7 @@ async function viewAgency(content, code) {
       .then((data) =>
         operators.append(
           data.operators.length
-            ? table(null, ['operator.serial', 'operator.name', 'operator.nationalId', 'operator.functions', 'admin.updatedAt'], data.operators.map((op) => h('tr', {}, cell(op.serial, 'mono'), cell(op.name), cell(op.nationalId, 'mono'), h('td', {}, op.functions.map((f) => h('span', { class: 'tag', msg: functionLabel(f) }))), cell(timeElement(op.updatedAt)))))
+            ? table(null, ['operator.serial', 'operator.name', 'operator.nationalId', 'operator.functions', 'admin.updatedAt'], data.operators.map((op) => h('tr', {}, cell(op.serial, 'mono'), cell(op.name), cell(op.nationalId, 'mono'), h('td', {}, [...op.functions].sort((a, b) => state.functions.findIndex((f) => f.id === a) - state.functions.findIndex((f) => f.id === b)).map((f) => h('span', { class: 'tag', msg: functionLabel(f) }))), cell(timeElement(op.updatedAt)))))
             : h('p', { class: 'notice', i18n: 'admin.agency.noOperators' }),
         ),
       )

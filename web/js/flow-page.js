@@ -33,6 +33,12 @@ function functionLabel(id) {
   return { zh: f.label, en: f.labelEn || f.label };
 }
 
+/// Function ids in the catalogue's order (the server keeps them as a sorted set).
+function ordered(ids) {
+  const order = (state.config.functions || []).map((f) => f.id);
+  return [...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
 function stepKey(step) {
   return `step.${state.type}.${step}`;
 }
@@ -549,7 +555,7 @@ function renderDone() {
     tx(heading, 'result.operator-login');
     const card = v.citizen || {};
     const rows = (v.grants || []).map((g) =>
-      h('tr', {}, h('td', { class: 'mono', text: g.agencyCode }), h('td', { text: g.agencyName }), h('td', {}, g.functions.map((f) => h('span', { class: 'tag', msg: functionLabel(f) })))),
+      h('tr', {}, h('td', { class: 'mono', text: g.agencyCode }), h('td', { text: g.agencyName }), h('td', {}, ordered(g.functions).map((f) => h('span', { class: 'tag', msg: functionLabel(f) })))),
     );
     section.append(
       h('div', { class: 'notice ok', role: 'status' }, h('p', { i18n: 'login.welcome', vars: { name: card.name || '' } })),
@@ -603,7 +609,7 @@ function renderOperators() {
       h('td', { class: 'mono', text: op.serial }),
       h('td', { text: op.name }),
       h('td', { class: 'mono', text: op.nationalId }),
-      h('td', {}, op.functions.map((f) => h('span', { class: 'tag', msg: functionLabel(f) }))),
+      h('td', {}, ordered(op.functions).map((f) => h('span', { class: 'tag', msg: functionLabel(f) }))),
       h('td', { class: 'actions-cell' }, edit, del),
     );
   });

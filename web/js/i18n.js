@@ -46,7 +46,8 @@ export function setLang(next) {
 
 function resolveVar(value) {
   if (value && typeof value === 'object') {
-    if ('k' in value) return t(value.k, value.vars);
+    // A label used inside a sentence ("請輸入{label}") drops its trailing colon.
+    if ('k' in value) return t(value.k, value.vars).replace(/[:：]\s*$/, '');
     if ('zh' in value || 'en' in value) return current === 'en' ? value.en ?? value.zh : value.zh ?? value.en;
   }
   return value ?? '';
