@@ -146,7 +146,7 @@ std::optional<std::string> normaliseSerial(std::string_view serial)
     if (!sawDigit)
         return std::nullopt;
     if (out.empty())
-        out = "0";
+        out.push_back('0'); // not `out = "0"`: GCC 12 at -O2 warns falsely (-Wrestrict, PR 105329)
     return out;
 }
 
