@@ -82,7 +82,7 @@ export async function initLayout({ admin = false, titleKey } = {}) {
   await initI18n();
   const app = document.getElementById('app') || document.body;
   app.textContent = '';
-  const title = h('p', { class: 'site-title' }, h('a', { href: admin ? '/admin/' : '/' }, h('span', { i18n: admin ? 'site.adminTitle' : 'site.title' })), h('small', { i18n: 'site.subtitle' }));
+  const title = h('p', { class: 'site-title' }, h('a', { href: admin ? '/admin/' : '/' }, h('span', { i18n: admin ? 'site.adminTitle' : 'site.title' })), h('small', { i18n: admin ? 'site.adminSubtitle' : 'site.subtitle' }));
   const headerExtra = h('div', { class: 'header-extra' });
   const header = h('header', { class: 'site-header' }, h('div', { class: 'inner' }, title, headerExtra, languageButton()));
   const main = h('main', { id: 'main', tabindex: '-1' });
