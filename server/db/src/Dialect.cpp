@@ -42,6 +42,8 @@ public:
     // all the mutual exclusion SQLite needs.
     void lockMigrations(soci::session&) const override { }
     void unlockMigrations(soci::session&) const override { }
+    // Write transactions are serial already.
+    void lockAuditChain(soci::session&) const override { }
 
     bool hasTable(soci::session& session, const std::string& table) const override
     {
@@ -86,6 +88,14 @@ public:
         session << "SELECT pg_advisory_unlock(" + std::to_string(migrationLockKey) + ")";
     }
 
+    // Without it two transactions read the same last row and insert the same seq: the
+    // second waits for the first and fails on the primary key, taking its whole transaction
+    // (a registration, an operator change) down with it.
+    void lockAuditChain(soci::session& session) const override
+    {
+        session << "SELECT pg_advisory_xact_lock(" + std::to_string(auditLockKey) + ")";
+    }
+
     bool hasTable(soci::session& session, const std::string& table) const override
     {
         long long count = 0;
@@ -107,6 +117,8 @@ public:
 private:
     // Any fixed number; "cgmigrat" in ASCII, so it is recognisable in pg_locks.
     static constexpr long long migrationLockKey = 0x63676d6967726174;
+    // "cgaudit!"
+    static constexpr long long auditLockKey = 0x6367617564697421;
 };
 
 } // namespace

@@ -33,6 +33,10 @@ public:
     /// Serialises migrators across processes; unlock is also implied by closing the session.
     virtual void lockMigrations(soci::session& session) const = 0;
     virtual void unlockMigrations(soci::session& session) const = 0;
+    /// Inside a write transaction: serialises appends to the audit chain across connections
+    /// and processes until the transaction ends (each append reads the last row, then
+    /// inserts the next seq).
+    virtual void lockAuditChain(soci::session& session) const = 0;
     /// Whether a table of that name exists in the schema this session works in.
     virtual bool hasTable(soci::session& session, const std::string& table) const = 0;
     virtual bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const = 0;

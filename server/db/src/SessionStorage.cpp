@@ -1059,6 +1059,11 @@ void SessionStorage::deleteStaffSession(const std::string& idHash)
 
 // Audit log
 
+void SessionStorage::lockAuditChain()
+{
+    translated(dialect_, "lockAuditChain", [&] { dialect_.lockAuditChain(session_); });
+}
+
 std::optional<core::AuditEvent> SessionStorage::lastAuditEvent()
 {
     return translated(dialect_, "lastAuditEvent", [&] {

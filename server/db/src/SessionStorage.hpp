@@ -74,6 +74,7 @@ public:
     std::optional<core::StaffSession> findStaffSession(const std::string& idHash) override;
     void deleteStaffSession(const std::string& idHash) override;
 
+    void lockAuditChain() override;
     std::optional<core::AuditEvent> lastAuditEvent() override;
     void insertAuditEvent(const core::AuditEvent& event) override;
     std::vector<core::AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) override;
