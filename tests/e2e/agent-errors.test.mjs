@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, before, after } from 'node:test';
-import { buildDir, launchBrowser, screenshot } from './lib/harness.mjs';
+import { buildDir, launchBrowser, screenshot, setLocalNetworkAccess } from './lib/harness.mjs';
 import { suite, cardStep, expectHeading, fieldError, waitForCards, PIN } from './lib/portal.mjs';
 
 const s = suite();
@@ -48,6 +48,22 @@ describe('card agent problems', () => {
     await waitForCards(page);
     await cardStep(page, { card: 'moica-huang', fields: { 身分證統一編號: 'F227190583' } });
     await expectHeading(page, '查詢自然人憑證序號結果');
+  });
+
+  s.test('an agent that does not allow this site is told apart from a missing one', async () => {
+    // The same portal opened under another name (localhost): the agent only allows the
+    // configured origin, answers 403 without CORS headers, and the page says so.
+    const browser = await launchBrowser(s.env, { lna: 'granted' });
+    try {
+      const other = `https://localhost:${s.env.serverPort}`;
+      await setLocalNetworkAccess(browser.context, other, 'granted');
+      await browser.page.goto(`${other}/flow.html?type=query-oid`);
+      const guidance = browser.page.locator('.agent-guidance[data-reason="origin-refused"]');
+      await guidance.waitFor();
+      assert.match(await guidance.innerText(), /讀卡服務拒絕本網站的連線/);
+    } finally {
+      await browser.close();
+    }
   });
 
   s.test('Local Network Access not yet decided: the prompt is explained before the first agent call', async () => {

@@ -88,6 +88,27 @@ describe('queries', () => {
     assert.equal(await page.getByLabel('機關代號(五碼)').inputValue(), 'Z9999', 'the form keeps its input');
   });
 
+  s.test('the help page lists where agencies and people apply for cards, from the CA profiles', async (page) => {
+    await s.goto(page, '/');
+    await page.getByRole('navigation', { name: '功能列' }).getByRole('link', { name: '憑證申請說明' }).click();
+    await expectHeading(page, '二、申請機關憑證');
+    const text = await mainText(page);
+    for (const [ca, site, phone] of [
+      ['政府憑證管理中心', 'http://gca.nat.gov.tw', '02-2192-7111'],
+      ['組織及團體憑證管理中心', 'http://xca.nat.gov.tw', '02-2192-7111'],
+      ['經濟部工商憑證管理中心', 'http://moeaca.nat.gov.tw', '412-1166'],
+      ['醫事憑證管理中心', 'http://hca.nat.gov.tw', '0800-364-422'],
+      ['內政部憑證管理中心', 'http://moica.nat.gov.tw', '0800-080-117'],
+    ]) {
+      const entry = page.locator('li.ca-entry', { hasText: ca });
+      const entryText = await entry.innerText();
+      assert.ok(entryText.includes(site) && entryText.includes(phone), `${ca}: ${entryText}`);
+    }
+    assert.match(text, /三、申請自然人憑證/);
+    assert.match(text, /本機網路存取/);
+    await screenshot(page, '33-help');
+  });
+
   s.test('keyboard: every input has a label, and the steps can be done without a mouse', async (page) => {
     await s.goto(page, '/flow.html?type=query-serial');
     await page.locator('.agent-ok').waitFor();

@@ -28,7 +28,7 @@ function unreachableGuidance(reason, retry) {
     box.append(
       h('p', {}, h('strong', { i18n: 'agent.notRunning.title' })),
       h('p', { i18n: 'agent.notRunning.text' }),
-      h('ul', {}, h('li', { i18n: 'agent.notRunning.windows' }), h('li', { i18n: 'agent.notRunning.linux' }), h('li', {}, h('span', { i18n: 'agent.notRunning.install' }), ' ', h('a', { href: '/help.html#agent', i18n: 'agent.notRunning.helpLink' }))),
+      h('ul', {}, h('li', { i18n: 'agent.notRunning.start' }), h('li', { i18n: 'agent.notRunning.keep' }), h('li', {}, h('span', { i18n: 'agent.notRunning.install' }), ' ', h('a', { href: '/help.html#agent', i18n: 'agent.notRunning.helpLink' }))),
     );
   }
   const button = h('button', { type: 'button', class: 'secondary', i18n: 'agent.retry' });

@@ -15,7 +15,10 @@ function caEntry(ca) {
 async function main() {
   const { main: mainElement } = await initLayout({ titleKey: 'nav.help' });
   const config = await getConfig().catch(() => ({ cas: [], sections: [] }));
-  const organisation = (config.cas || []).filter((ca) => ca.kind === 'organisation');
+  // The manual's order (第三章 二): GCA, XCA, MOEACA, HCA; a drop-in CA after them.
+  const order = ['gca', 'xca', 'moeaca', 'hca'];
+  const rank = (ca) => (order.includes(ca.id) ? order.indexOf(ca.id) : order.length);
+  const organisation = (config.cas || []).filter((ca) => ca.kind === 'organisation').sort((a, b) => rank(a) - rank(b));
   const citizen = (config.cas || []).filter((ca) => ca.kind === 'citizen');
   mainElement.append(
     h('h1', { i18n: 'nav.help' }),

@@ -58,20 +58,30 @@ export function suite({ env: envOptions = {}, browser: browserOptions = {} } = {
   };
   ctx.teardown = async () => {
     if (ctx.browser) await ctx.browser.close().catch(() => {});
-    if (ctx.env) await ctx.env.stop().catch(() => {});
+    if (!ctx.env) return;
+    const serverLog = ctx.env.log('server');
+    await ctx.env.stop().catch(() => {});
+    assert.ok(!serverLog.includes(PIN), 'no PIN in the server log');
   };
   ctx.test = (name, fn, options = {}) =>
     it(name, options, async () => {
       const page = await ctx.browser.context.newPage();
       page.setDefaultTimeout(15000);
       const consoleLines = [];
+      const pinSentTo = [];
       page.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
       page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
+      page.on('request', (request) => {
+        const body = request.postData() || '';
+        if (/"pin"\s*:/.test(body) || body.includes(PIN)) pinSentTo.push(`${request.method()} ${request.url()}`);
+      });
       try {
         await fn(page);
-        const errors = consoleLines.filter((line) => line.startsWith('pageerror'));
-        assert.deepEqual(errors, [], 'no uncaught errors in the page');
+        const errors = consoleLines.filter((line) => line.startsWith('pageerror') || /Content Security Policy/i.test(line));
+        assert.deepEqual(errors, [], 'no uncaught errors or CSP violations in the page');
         for (const line of consoleLines) assert.ok(!line.includes(PIN), 'the PIN never reaches the console');
+        // The PIN goes to the agent's sign endpoint on 127.0.0.1 and nowhere else.
+        for (const target of pinSentTo) assert.match(target, new RegExp(`^POST ${ctx.env.agentUrl.replace(/[.]/g, '\\.')}/v1/sign$`), `PIN sent to ${target}`);
       } catch (error) {
         const slug = name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
         await screenshot(page, `FAILED-${slug}`).catch(() => {});
