@@ -326,7 +326,7 @@ Portal::Loaded Portal::load(const FlowRequest& request, bool stateChanging)
     return loaded;
 }
 
-FlowResult Portal::save(Loaded& loaded, bool rotateSession)
+FlowResult Portal::write(Storage& storage, Loaded& loaded, bool rotateSession)
 {
     auto now = clock_.now();
     FlowResult result;
@@ -339,9 +339,15 @@ FlowResult Portal::save(Loaded& loaded, bool rotateSession)
     loaded.flow.expiresAt = std::min(
         now + settings_.flowIdleSeconds, loaded.flow.createdAt + settings_.flowMaxSeconds);
     loaded.flow.version += 1;
-    if (!storage_.updateFlow(loaded.flow))
+    if (!storage.updateFlow(loaded.flow))
         throw Error(ErrorCode::FlowStep, "the flow was changed by another request");
     result.csrfToken = loaded.flow.csrfToken;
+    return result;
+}
+
+FlowResult Portal::save(Loaded& loaded, bool rotateSession)
+{
+    auto result = write(storage_, loaded, rotateSession);
     result.view = render(loaded);
     return result;
 }
@@ -689,7 +695,10 @@ FlowResult Portal::reviewApplication(
         auto now = clock_.now();
         Receipt receipt;
         Review review;
+        FlowResult result;
         storage_.transaction([&](Storage& tx) {
+            // As in confirm: claim the flow first, write its end state in the same transaction.
+            write(tx, loaded, false);
             receipt.id = randomId();
             receipt.agencyCode = agency->code;
             receipt.kind = ReceiptKind::ReviewApplication;
@@ -717,15 +726,17 @@ FlowResult Portal::reviewApplication(
                 { "agency:" + agency->code, "review.apply", "ok", "", agency->code, receipt.number,
                     R"({"review":")" + review.id + R"(","presentedIdentifier":")"
                         + review.presentedIdentifier + "\"}" });
+            JsonObject r = new Poco::JSON::Object;
+            r->set("number", receipt.number);
+            r->set("kind", toString(receipt.kind));
+            r->set("status", toString(receipt.status));
+            r->set("receivedAt", receipt.receivedAt);
+            loaded.state->set("receipt", r);
+            loaded.flow.step = kReviewSubmitted;
+            result = write(tx, loaded, true);
         });
-        JsonObject r = new Poco::JSON::Object;
-        r->set("number", receipt.number);
-        r->set("kind", toString(receipt.kind));
-        r->set("status", toString(receipt.status));
-        r->set("receivedAt", receipt.receivedAt);
-        loaded.state->set("receipt", r);
-        loaded.flow.step = kReviewSubmitted;
-        return save(loaded, true);
+        result.view = render(loaded);
+        return result;
     });
 }
 
@@ -847,7 +858,12 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
         const auto& agencyCode = loaded.flow.agencyCode;
         auto now = clock_.now();
         Receipt receipt;
+        FlowResult result;
         storage_.transaction([&](Storage& tx) {
+            // The flow first: a second confirm of it (a double click, another instance) waits
+            // here until this transaction ends, then finds the flow moved on and writes
+            // nothing. Its end state is written below, in this same transaction.
+            write(tx, loaded, false);
             auto registration = tx.findRegistration(agencyCode);
             if (type == flow::FirstRegistration && registration)
                 throw Error(ErrorCode::AlreadyRegistered);
@@ -940,15 +956,17 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
                     receipt.number,
                     R"({"organisationSerial":")" + str(org, "serial") + R"(","managerSerial":")"
                         + str(mgr, "serial") + "\"}" });
+            JsonObject r = new Poco::JSON::Object;
+            r->set("number", receipt.number);
+            r->set("kind", toString(receipt.kind));
+            r->set("status", toString(receipt.status));
+            r->set("receivedAt", receipt.receivedAt);
+            loaded.state->set("receipt", r);
+            loaded.flow.step = kDone;
+            result = write(tx, loaded, false);
         });
-        JsonObject r = new Poco::JSON::Object;
-        r->set("number", receipt.number);
-        r->set("kind", toString(receipt.kind));
-        r->set("status", toString(receipt.status));
-        r->set("receivedAt", receipt.receivedAt);
-        loaded.state->set("receipt", r);
-        loaded.flow.step = kDone;
-        return save(loaded, false);
+        result.view = render(loaded);
+        return result;
     });
 }
 

@@ -181,6 +181,10 @@ public:
 private:
     struct Loaded;
     Loaded load(const FlowRequest& request, bool stateChanging);
+    /// Writes the flow's new state on `storage` (inside a transaction: part of it) if no other
+    /// request changed the flow since it was loaded, else FLOW_STEP; no view.
+    FlowResult write(Storage& storage, Loaded& loaded, bool rotateSession);
+    /// write() on its own, and the view of the result.
     FlowResult save(Loaded& loaded, bool rotateSession);
     FlowView render(const Loaded& loaded);
     VerifiedCard verifyCard(const Flow& flow, const std::string& purpose, const std::string& nonce,
