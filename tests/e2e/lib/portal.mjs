@@ -3,9 +3,10 @@
 // for those have their own tests.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import https from 'node:https';
 import { it } from 'node:test';
-import { PIN, pki, cards, agentSign, screenshot, launchBrowser, startEnvironment, portalHost } from './harness.mjs';
+import { PIN, pki, cards, agentSign, screenshot, screenshotDir, launchBrowser, startEnvironment, portalHost } from './harness.mjs';
 
 export { PIN, cards };
 
@@ -63,8 +64,10 @@ export function suite({ env: envOptions = {}, browser: browserOptions = {} } = {
     await ctx.env.stop().catch(() => {});
     assert.ok(!serverLog.includes(PIN), 'no PIN in the server log');
   };
+  const slugOf = (name) => name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
   ctx.test = (name, fn, options = {}) =>
     it(name, options, async () => {
+      fs.rmSync(path.join(screenshotDir, `FAILED-${slugOf(name)}.png`), { force: true });
       const page = await ctx.browser.context.newPage();
       page.setDefaultTimeout(15000);
       const consoleLines = [];
@@ -83,8 +86,7 @@ export function suite({ env: envOptions = {}, browser: browserOptions = {} } = {
         // The PIN goes to the agent's sign endpoint on 127.0.0.1 and nowhere else.
         for (const target of pinSentTo) assert.match(target, new RegExp(`^POST ${ctx.env.agentUrl.replace(/[.]/g, '\\.')}/v1/sign$`), `PIN sent to ${target}`);
       } catch (error) {
-        const slug = name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60);
-        await screenshot(page, `FAILED-${slug}`).catch(() => {});
+        await screenshot(page, `FAILED-${slugOf(name)}`).catch(() => {});
         const text = await page.locator('body').innerText().catch(() => '(no page)');
         console.log(`# page ${page.url()}\n${text.split('\n').map((l) => `#   ${l}`).join('\n')}`);
         console.log(consoleLines.map((l) => `# console ${l}`).join('\n'));
