@@ -352,6 +352,27 @@ FlowResult Portal::save(Loaded& loaded, bool rotateSession)
     return result;
 }
 
+FlowResult Portal::saveAfterStored(Loaded& loaded)
+{
+    try {
+        return save(loaded, false);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::FlowStep)
+            throw;
+    }
+    // Another request of this flow (another operator change) updated it meanwhile; it moved
+    // the expiry on as well. The change of this request is stored: answer with the flow as
+    // it is now rather than a refusal.
+    auto current = storage_.findFlow(loaded.flow.id);
+    if (!current)
+        throw Error(ErrorCode::FlowUnknown, "the flow is gone");
+    Loaded fresh { *current, parseState(current->state) };
+    FlowResult result;
+    result.csrfToken = fresh.flow.csrfToken;
+    result.view = render(fresh);
+    return result;
+}
+
 FlowView Portal::view(const FlowRequest& request)
 {
     return render(load(request, false));
@@ -1080,7 +1101,7 @@ FlowResult Portal::addOperator(const FlowRequest& request, const OperatorInput& 
                     R"({"serial":")" + op.certSerial + R"(","functions":)"
                         + functionsJson(op.functions) + "}" });
         });
-        return save(loaded, false);
+        return saveAfterStored(loaded);
     });
 }
 
@@ -1106,7 +1127,7 @@ FlowResult Portal::updateOperator(
                     R"({"fromSerial":")" + existing->certSerial + R"(","serial":")" + op.certSerial
                         + R"(","functions":)" + functionsJson(op.functions) + "}" });
         });
-        return save(loaded, false);
+        return saveAfterStored(loaded);
     });
 }
 
@@ -1127,7 +1148,7 @@ FlowResult Portal::deleteOperator(const FlowRequest& request, const std::string&
                     "ok", "", existing->agencyCode, operatorId,
                     R"({"serial":")" + existing->certSerial + "\"}" });
         });
-        return save(loaded, false);
+        return saveAfterStored(loaded);
     });
 }
 

@@ -186,6 +186,9 @@ private:
     FlowResult write(Storage& storage, Loaded& loaded, bool rotateSession);
     /// write() on its own, and the view of the result.
     FlowResult save(Loaded& loaded, bool rotateSession);
+    /// save() after a change committed in its own transaction (operators), where the flow
+    /// update only moves the idle expiry on: a concurrent update is not a refusal.
+    FlowResult saveAfterStored(Loaded& loaded);
     FlowView render(const Loaded& loaded);
     VerifiedCard verifyCard(const Flow& flow, const std::string& purpose, const std::string& nonce,
         const std::string& tokenJson, plugin::CardKind kind);
