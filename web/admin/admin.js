@@ -7,7 +7,6 @@ import { Flow, ApiError, request, getConfig } from '/js/api.js';
 import { agentFor } from '/js/agent.js';
 import { CardStep } from '/js/cardstep.js';
 import { initLayout } from '/js/layout.js';
-import { t } from '/js/i18n.js';
 import {
   h, clear, field, uid, setFieldError, clearFieldErrors, showSummary, errorSummary, statusRegion, setStatus, timeElement,
   detailsTable, confirmDialog, busy, formatDate,
@@ -153,7 +152,7 @@ function route() {
     nav.append(h('li', {}, link));
   }
   const content = h('div', { class: 'admin-content' });
-  state.main.append(h('nav', { 'aria-label': t('admin.navLabel') }, nav), content);
+  state.main.append(h('nav', { attrs: { 'aria-label': 'admin.navLabel' } }, nav), content);
   const views = { reviews: viewReviews, agencies: viewAgencies, registrations: viewRegistrations, agency: viewAgency, audit: viewAudit, plugins: viewPlugins, health: viewHealth, staff: viewStaff };
   const view = views[section] || viewReviews;
   view(content, argument).catch((error) => content.append(errorNotice(error)));

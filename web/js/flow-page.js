@@ -56,10 +56,10 @@ function renderFrame() {
   clear(main);
   state.breadcrumbStep = h('li', { 'aria-current': 'page' });
   main.append(
-    h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('ol', {}, h('li', {}, h('a', { href: '/', i18n: 'nav.home' })), h('li', { i18n: `fn.${state.type}` }), state.breadcrumbStep)),
+    h('nav', { class: 'breadcrumb', attrs: { 'aria-label': 'nav.breadcrumb' } }, h('ol', {}, h('li', {}, h('a', { href: '/', i18n: 'nav.home' })), h('li', { i18n: `fn.${state.type}` }), state.breadcrumbStep)),
     h('h1', { i18n: `fn.${state.type}` }),
   );
-  state.stepsList = h('ol', { class: 'steps', 'aria-label': t('step.progress') });
+  state.stepsList = h('ol', { class: 'steps', attrs: { 'aria-label': 'step.progress' } });
   main.append(state.stepsList);
   state.content = h('div', { class: 'flow-content' });
   main.append(state.content);
@@ -171,7 +171,7 @@ function renderTerms() {
     h('h2', { id: headingId, i18n: 'terms.title' }),
     h('p', { i18n: 'terms.read' }),
     summary,
-    h('div', { class: 'terms-text', tabindex: '0', role: 'region', 'aria-label': t('terms.title') }, h('p', { i18n: 'terms.intro' }), h('ol', {}, items)),
+    h('div', { class: 'terms-text', tabindex: '0', role: 'region', attrs: { 'aria-label': 'terms.title' } }, h('p', { i18n: 'terms.intro' }), h('ol', {}, items)),
     h('div', { class: 'actions' }, agree, h('a', { class: 'button secondary', href: '/', i18n: 'terms.disagree' })),
   );
 }
@@ -373,7 +373,7 @@ function identifierType(card) {
   return card.identifierType ? h('td', { i18n: `cert.identifierType.${card.identifierType}` }) : '';
 }
 
-export function organisationTable(card, captionKey = 'cert.orgCaption') {
+function organisationTable(card, captionKey = 'cert.orgCaption') {
   return detailsTable(
     [
       ['cert.ca', caName(card)],
@@ -389,7 +389,7 @@ export function organisationTable(card, captionKey = 'cert.orgCaption') {
   );
 }
 
-export function citizenTable(card, captionKey = 'cert.managerCaption') {
+function citizenTable(card, captionKey = 'cert.managerCaption') {
   return detailsTable(
     [
       ['cert.ca', caName(card)],
@@ -487,7 +487,7 @@ function renderFailure(error) {
     'section',
     { class: 'panel result failure', 'aria-labelledby': headingId },
     h('h2', { id: headingId, i18n: `result.failed.${state.type}` }),
-    h('div', { class: 'notice err', role: 'alert' }, h('p', { msg: error.msg || { zh: t('error.unexpected'), en: t('error.unexpected') } })),
+    h('div', { class: 'notice err', role: 'alert' }, error instanceof ApiError ? h('p', { msg: error.msg }) : h('p', { i18n: 'error.unexpected' })),
     h('div', { class: 'actions' }, h('a', { class: 'button', href: location.pathname + location.search, i18n: 'flow.restart' }), h('a', { class: 'button secondary', href: '/', i18n: 'nav.home' })),
   );
   state.content.append(panel);

@@ -10,7 +10,7 @@ async function main() {
   const summary = errorSummary();
   const code = field({ name: 'agencyCode', label: 'field.agencyCode', hint: 'field.agencyCodeHint', required: true, maxlength: 20, className: 'short' });
   const submit = h('button', { type: 'submit', i18n: 'action.search' });
-  const form = h('form', { novalidate: true, role: 'search' }, summary, h('div', { class: 'inline' }, code.wrapper, h('div', { class: 'actions' }, submit)), h('p', { class: 'notes', i18n: 'form.requiredNote' }));
+  const form = h('form', { novalidate: true, role: 'search' }, summary, code.wrapper, h('p', { class: 'notes', i18n: 'form.requiredNote' }), h('div', { class: 'actions' }, submit));
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -50,7 +50,7 @@ async function main() {
     }
   });
   mainElement.append(
-    h('nav', { class: 'breadcrumb', 'aria-label': 'breadcrumb' }, h('ol', {}, h('li', {}, h('a', { href: '/', i18n: 'nav.home' })), h('li', { i18n: 'nav.queries' }), h('li', { 'aria-current': 'page', i18n: 'fn.receipts' }))),
+    h('nav', { class: 'breadcrumb', attrs: { 'aria-label': 'nav.breadcrumb' } }, h('ol', {}, h('li', {}, h('a', { href: '/', i18n: 'nav.home' })), h('li', { i18n: 'nav.queries' }), h('li', { 'aria-current': 'page', i18n: 'fn.receipts' }))),
     h('h1', { i18n: 'fn.receipts' }),
     h('section', { class: 'panel', 'aria-labelledby': 'receipts-form' }, h('h2', { id: 'receipts-form', i18n: 'receipts.formTitle' }), h('p', { i18n: 'receipts.intro' }), form),
     results,
