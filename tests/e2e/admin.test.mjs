@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, before, after } from 'node:test';
 import { screenshot } from './lib/harness.mjs';
-import { suite, cardStep, expectHeading, mainText, cards, registerAgency, authoriseOperators } from './lib/portal.mjs';
+import { suite, cardStep, expectHeading, mainText, cards, registerAgency, authoriseOperators, restFlow } from './lib/portal.mjs';
 
 const s = suite();
 
@@ -28,6 +28,41 @@ describe('admin pages', () => {
     await signIn(page, 'moica-wang');
     await page.locator('.error-summary').waitFor();
     assert.match(await page.locator('.error-summary').innerText(), /此自然人憑證未列入管理人員名單/);
+  });
+
+  s.test('a review is rejected with a note; the agency sees the outcome in its receipts', async (page) => {
+    const flow = await restFlow(s.env, 'first-registration');
+    await flow.post('/terms', { accepted: true });
+    const mismatch = await flow.card('organisation', '/organisation-card', 'gca-mofa', { agencyCode: 'E0001' });
+    assert.equal(mismatch.json.error, 'OID_MISMATCH');
+    const applied = await flow.post('/review-application', { applicantName: '陳承辦', applicantPhone: '06-2345678' });
+    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+
+    await signIn(page);
+    const card = page.locator('article.review-card[data-agency="E0001"]');
+    await card.waitFor();
+    await card.getByRole('button', { name: '駁回' }).click();
+    const noteError = card.locator('[data-field="note"] .field-error');
+    await noteError.waitFor();
+    assert.equal(await noteError.innerText(), '駁回案件請填寫審核說明。');
+    await card.getByLabel('審核說明').fill('憑證非該機關所有,已電話通知申請人。');
+    await card.getByRole('button', { name: '駁回' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '駁回' }).click();
+    await page.getByText('已駁回。').waitFor();
+    const decided = await page.locator('article.review-card[data-agency="E0001"]').innerText();
+    assert.match(decided, /已駁回/);
+    assert.match(decided, /憑證非該機關所有/);
+    assert.ok(!decided.includes('生效日期'), 'a rejection has no effective date');
+
+    await s.goto(page, '/receipts.html');
+    await page.getByLabel('機關代號(五碼)').fill('E0001');
+    await page.getByRole('button', { name: '查詢' }).click();
+    await expectHeading(page, '查詢結果');
+    assert.match(await mainText(page), /申請資料比對不符審核\s+審核不通過/);
+
+    await s.goto(page, '/admin/');
+    await page.getByRole('button', { name: '登出' }).click();
+    await expectHeading(page, '管理人員登入', { level: 1 });
   });
 
   s.test('staff sign in with their card and work through the sections', async (page) => {

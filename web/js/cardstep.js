@@ -71,6 +71,13 @@ export class CardPicker {
   }
 
   async start() {
+    // Browsers offer the local network permission to secure contexts only: the portal must be
+    // opened over HTTPS (http://localhost aside).
+    if (!window.isSecureContext) {
+      clear(this.status);
+      this.status.append(h('div', { class: 'notice err' }, h('p', {}, h('strong', { i18n: 'agent.insecure.title' })), h('p', { i18n: 'agent.insecure.text' })));
+      return undefined;
+    }
     if (this.agent.version) return this.loadTokens();
     const state = await this.agent.permissionState();
     if (state === 'prompt') return this.explainPrompt();
