@@ -885,6 +885,9 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
             // here until this transaction ends, then finds the flow moved on and writes
             // nothing. Its end state is written below, in this same transaction.
             write(tx, loaded, false);
+            // Then the agency: two flows of one agency (two people, two instances) change its
+            // registration one after the other, each seeing what the other wrote.
+            tx.lockAgency(agencyCode);
             auto registration = tx.findRegistration(agencyCode);
             if (type == flow::FirstRegistration && registration)
                 throw Error(ErrorCode::AlreadyRegistered);

@@ -44,6 +44,7 @@ public:
     void unlockMigrations(soci::session&) const override { }
     // Write transactions are serial already.
     void lockAuditChain(soci::session&) const override { }
+    void lockAgency(soci::session&, const std::string&) const override { }
 
     bool hasTable(soci::session& session, const std::string& table) const override
     {
@@ -94,6 +95,14 @@ public:
     void lockAuditChain(soci::session& session) const override
     {
         session << "SELECT pg_advisory_xact_lock(" + std::to_string(auditLockKey) + ")";
+    }
+
+    void lockAgency(soci::session& session, const std::string& code) const override
+    {
+        std::string locked;
+        soci::indicator indicator = soci::i_null;
+        session << "SELECT code FROM agencies WHERE code = :code FOR UPDATE", soci::use(code),
+            soci::into(locked, indicator);
     }
 
     bool hasTable(soci::session& session, const std::string& table) const override

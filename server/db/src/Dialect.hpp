@@ -37,6 +37,8 @@ public:
     /// and processes until the transaction ends (each append reads the last row, then
     /// inserts the next seq).
     virtual void lockAuditChain(soci::session& session) const = 0;
+    /// Inside a write transaction: locks one agency's row until the transaction ends.
+    virtual void lockAgency(soci::session& session, const std::string& code) const = 0;
     /// Whether a table of that name exists in the schema this session works in.
     virtual bool hasTable(soci::session& session, const std::string& table) const = 0;
     virtual bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const = 0;

@@ -640,6 +640,11 @@ std::int64_t SessionStorage::countAgencies(const core::AgencyQuery& query)
 
 // Registrations and certificate history
 
+void SessionStorage::lockAgency(const std::string& code)
+{
+    translated(dialect_, "lockAgency", [&] { dialect_.lockAgency(session_, code); });
+}
+
 std::optional<core::Registration> SessionStorage::findRegistration(const std::string& agencyCode)
 {
     return translated(dialect_, "findRegistration", [&] {

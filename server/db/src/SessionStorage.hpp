@@ -20,6 +20,7 @@ public:
     std::vector<core::Agency> listAgencies(const core::AgencyQuery& query) override;
     std::int64_t countAgencies(const core::AgencyQuery& query) override;
 
+    void lockAgency(const std::string& code) override;
     std::optional<core::Registration> findRegistration(const std::string& agencyCode) override;
     void insertRegistration(const core::Registration& registration) override;
     void updateRegistration(const core::Registration& registration) override;

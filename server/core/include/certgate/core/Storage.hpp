@@ -33,6 +33,10 @@ public:
     virtual std::int64_t countAgencies(const AgencyQuery& query) = 0;
 
     // Registrations and their certificate history
+    /// Inside transaction(): serialises changes of one agency's registration across server
+    /// instances until commit (PostgreSQL: a row lock on the agency; SQLite's write
+    /// transactions are already serial). Take it before reading the registration.
+    virtual void lockAgency(const std::string& code) { (void)code; }
     virtual std::optional<Registration> findRegistration(const std::string& agencyCode) = 0;
     virtual void insertRegistration(const Registration& registration) = 0;
     virtual void updateRegistration(const Registration& registration) = 0;
