@@ -146,7 +146,10 @@ describe('first registration', () => {
     await dialog.getByRole('button', { name: '核准' }).click();
     const decided = page.locator('article.review-card[data-agency="E0001"]');
     await decided.locator('.effective-from').waitFor();
-    assert.match(await decided.innerText(), /已核准,自 \d{4}-\d{2}-\d{2} 起生效/);
+    const decidedText = await decided.innerText();
+    assert.match(decidedText, /已核准,自 \d{4}-\d{2}-\d{2} 起生效/);
+    assert.match(decidedText, /審核人員\s+李國華/);
+    assert.match(decidedText, /憑證管理中心\s+政府憑證管理中心/);
     await screenshot(page, '09-admin-review-approved');
 
     const admin = await adminClient(s.env);

@@ -13,7 +13,7 @@ import {
 } from '/js/ui.js';
 
 const CSRF_KEY = 'certgate.admin.csrf';
-const state = { main: null, header: null, staff: null, config: null, functions: [] };
+const state = { main: null, header: null, staff: null, config: null, functions: [], staffNames: null };
 
 function csrf() {
   try {
@@ -56,6 +56,25 @@ function cell(value, className) {
   return h('td', { class: className, text: value ?? '' });
 }
 
+/// A CA plugin id ("gca") as its display name from the profiles.
+function caName(id) {
+  const ca = ((state.config && state.config.cas) || []).find((x) => x.id === id);
+  return ca ? h('td', { msg: { zh: ca.name, en: ca.nameEn } }) : id;
+}
+
+/// Staff ids (as reviews record them) → names, from the allow-list.
+async function staffNames() {
+  if (!state.staffNames) {
+    state.staffNames = new Map();
+    try {
+      for (const s of (await api('GET', '/staff')).staff) state.staffNames.set(s.id, s.name);
+    } catch {
+      // names are a convenience: ids are shown instead
+    }
+  }
+  return state.staffNames;
+}
+
 function statusTag(kind, value) {
   const cls = { pending: 'warn', approved: 'ok', rejected: 'err', done: 'ok', 'under-review': 'warn' }[value] || '';
   return h('span', { class: `tag ${cls}`, i18n: `${kind}.${value}` });
@@ -71,6 +90,7 @@ function showLogin(reason) {
     // nothing stored
   }
   state.staff = null;
+  state.staffNames = null;
   renderHeader();
   clear(state.main);
   state.main.append(h('h1', { i18n: 'admin.loginTitle' }), h('p', { i18n: 'admin.loginIntro' }));
@@ -170,6 +190,7 @@ async function viewReviews(content) {
   const load = async () => {
     sessionStorage.setItem('certgate.admin.reviewFilter', filter.value);
     clear(list);
+    await staffNames();
     const data = await api('GET', `/reviews${filter.value ? `?status=${filter.value}` : ''}`);
     if (!data.reviews.length) list.append(h('p', { class: 'notice', i18n: 'admin.reviews.none' }));
     for (const review of data.reviews) list.append(reviewCard(review));
@@ -190,7 +211,7 @@ function reviewCard(review) {
       ['admin.review.flowType', h('td', { i18n: `fn.${review.flowType}` })],
       ['admin.review.applicant', review.applicantName],
       ['admin.review.phone', review.applicantPhone],
-      ['admin.review.presentedCa', review.presentedCa],
+      ['admin.review.presentedCa', caName(review.presentedCa)],
       ['admin.review.presentedName', review.presentedOrganisationName],
       ['admin.review.presentedIdentifier', review.presentedIdentifier],
       ['admin.review.expectedIdentifier', review.expectedIdentifier],
@@ -209,7 +230,7 @@ function decisionResult(review) {
     [
       ['admin.review.decision', h('td', {}, statusTag('review.status', review.status))],
       ['admin.review.decidedAt', review.decidedAt ? h('td', {}, timeElement(review.decidedAt)) : ''],
-      ['admin.review.decidedBy', review.decidedBy],
+      ['admin.review.decidedBy', review.decidedBy ? (state.staffNames && state.staffNames.get(review.decidedBy)) || review.decidedBy : ''],
       ['admin.review.note', review.note],
       ['admin.review.effectiveFrom', review.effectiveFrom ? h('td', { class: 'effective-from' }, h('strong', {}, timeElement(review.effectiveFrom)), ' ', h('span', { class: 'hint', i18n: 'admin.review.effectiveHint' })) : ''],
     ],
@@ -275,7 +296,7 @@ async function viewAgencies(content) {
     clear(results);
     const data = await api('GET', `/agencies?q=${encodeURIComponent(q.input.value.trim())}&limit=${limit}&offset=${offset}`);
     const rows = data.agencies.map((a) =>
-      h('tr', {}, cell(h('a', { href: `#agency/${encodeURIComponent(a.code)}`, text: a.code }), 'mono'), cell(a.name), cell(a.region), cell(a.expectedCa), cell(a.expectedIdentifier, 'mono'), cell(timeElement(a.updatedAt))),
+      h('tr', {}, cell(h('a', { href: `#agency/${encodeURIComponent(a.code)}`, text: a.code }), 'mono'), cell(a.name), cell(a.region), cell(a.expectedCa, 'mono'), cell(a.expectedIdentifier, 'mono'), cell(timeElement(a.updatedAt))),
     );
     results.append(
       h('p', { i18n: 'admin.agencies.count', vars: { total: data.total, from: data.total ? offset + 1 : 0, to: offset + data.agencies.length } }),
@@ -385,7 +406,7 @@ function registrationRows(r) {
     ['field.agencyName', r.agencyName],
     ['admin.reg.registeredAt', h('td', {}, timeElement(r.registeredAt))],
     ['admin.updatedAt', h('td', {}, timeElement(r.updatedAt))],
-    ['cert.ca', org.ca],
+    ['cert.ca', org.ca ? caName(org.ca) : ''],
     ['cert.organisationName', org.organisationName],
     ['cert.identifier', org.identifier],
     ['admin.reg.orgSerial', org.serial],
