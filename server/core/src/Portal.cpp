@@ -563,6 +563,32 @@ JsonObject storedCard(const VerifiedCard& card, const CaRegistry& registry)
 
 } // namespace
 
+void Portal::requireCurrentCards(
+    Storage& storage, const Loaded& loaded, bool organisation, bool manager)
+{
+    // A flow acts on the cards it checked; another flow may have replaced one of them since
+    // (SPEC §3.3): the old manager's open operator list closes, a stale replacement stops.
+    auto registration = storage.findRegistration(loaded.flow.agencyCode);
+    if (!registration)
+        throw Error(ErrorCode::NotRegistered);
+    if (organisation) {
+        auto checked = loaded.state->getObject("org");
+        auto current = storage.findOrgCertificate(registration->orgCertificateId);
+        if (!checked || !current
+            || !sameCertificate(current->cert, str(checked, "issuer"), str(checked, "serial")))
+            throw Error(ErrorCode::NotRegisteredCard,
+                "the organisation card this flow checked is no longer the registered one");
+    }
+    if (manager) {
+        auto checked = loaded.state->getObject("manager");
+        auto current = storage.findManager(registration->managerId);
+        if (!checked || !current
+            || !sameCertificate(current->cert, str(checked, "issuer"), str(checked, "serial")))
+            throw Error(ErrorCode::NotRegisteredCard,
+                "the manager card this flow checked is no longer the registered one");
+    }
+}
+
 Registration Portal::requireRegistration(const std::string& agencyCode)
 {
     auto registration = storage_.findRegistration(agencyCode);
@@ -893,6 +919,9 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
                 throw Error(ErrorCode::AlreadyRegistered);
             if (type != flow::FirstRegistration && !registration)
                 throw Error(ErrorCode::NotRegistered);
+            if (registration)
+                requireCurrentCards(
+                    tx, loaded, !presentsNewOrganisation(type), !presentsNewManager(type));
             Registration next
                 = registration.value_or(Registration { agencyCode, "", "", now, now });
             next.updatedAt = now;
@@ -1097,6 +1126,8 @@ FlowResult Portal::addOperator(const FlowRequest& request, const OperatorInput& 
         op.agencyCode = loaded.flow.agencyCode;
         op.createdAt = op.updatedAt = clock_.now();
         storage_.transaction([&](Storage& tx) {
+            tx.lockAgency(loaded.flow.agencyCode);
+            requireCurrentCards(tx, loaded, true, true);
             tx.insertOperator(op);
             audit_.append(tx,
                 { "manager:" + str(loaded.state->getObject("manager"), "serial"), "operator.add",
@@ -1123,6 +1154,8 @@ FlowResult Portal::updateOperator(
         validateOperator(loaded, input, operatorId, op);
         op.updatedAt = clock_.now();
         storage_.transaction([&](Storage& tx) {
+            tx.lockAgency(loaded.flow.agencyCode);
+            requireCurrentCards(tx, loaded, true, true);
             tx.updateOperator(op);
             audit_.append(tx,
                 { "manager:" + str(loaded.state->getObject("manager"), "serial"), "operator.update",
@@ -1145,6 +1178,8 @@ FlowResult Portal::deleteOperator(const FlowRequest& request, const std::string&
         if (!existing || existing->agencyCode != loaded.flow.agencyCode || existing->deletedAt)
             throw Error(ErrorCode::NotFound, "no such operator in this agency");
         storage_.transaction([&](Storage& tx) {
+            tx.lockAgency(loaded.flow.agencyCode);
+            requireCurrentCards(tx, loaded, true, true);
             tx.markOperatorDeleted(operatorId, clock_.now());
             audit_.append(tx,
                 { "manager:" + str(loaded.state->getObject("manager"), "serial"), "operator.delete",

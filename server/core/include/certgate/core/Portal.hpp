@@ -204,6 +204,10 @@ private:
     bool identifierMatches(
         const Agency& agency, const VerifiedCard& card, std::string* approvedReviewId);
     Registration requireRegistration(const std::string& agencyCode);
+    /// NOT_REGISTERED_CARD unless the organisation / manager card the flow checked is still
+    /// the agency's registered one (read on `storage`, inside the acting transaction).
+    void requireCurrentCards(
+        Storage& storage, const Loaded& loaded, bool organisation, bool manager);
     void validateOperator(const Loaded& loaded, const OperatorInput& input,
         const std::string& excludeId, Operator& out);
     std::vector<OperatorView> operatorViews(const std::string& agencyCode);
