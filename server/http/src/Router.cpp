@@ -29,18 +29,20 @@ std::string Context::bodyText()
 {
     if (bodyRead_)
         return body_;
-    bodyRead_ = true;
     if (request.getContentLength() > static_cast<std::streamsize>(maxBodyBytes_)) {
-        // The rest of the body stays unread: this connection cannot carry another request.
+        // Refused unread; discardUnreadBody() reads what the client still sends after the
+        // answer, and this connection carries no further request.
         response.setKeepAlive(false);
         throw Error(ErrorCode::PayloadTooLarge);
     }
+    bodyRead_ = true;
     auto& in = request.stream();
     char buffer[8192];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         body_.append(buffer, static_cast<std::size_t>(in.gcount()));
         if (body_.size() > maxBodyBytes_) {
             response.setKeepAlive(false);
+            bodyRead_ = false; // the rest is drained after the answer, as above
             throw Error(ErrorCode::PayloadTooLarge);
         }
     }
@@ -54,12 +56,16 @@ void Context::discardUnreadBody()
     if (bodyRead_ || (!request.hasContentLength() && !request.getChunkedTransferEncoding()))
         return;
     bodyRead_ = true;
+    // A body refused as too large is read too, up to a bound: closing a socket with unread
+    // data makes the kernel reset the connection, and the client (a browser still
+    // uploading) then loses the PAYLOAD_TOO_LARGE answer already sent.
+    const std::size_t limit = 4 * maxBodyBytes_;
     auto& in = request.stream();
     char buffer[8192];
     std::size_t total = 0;
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         total += static_cast<std::size_t>(in.gcount());
-        if (total > maxBodyBytes_) {
+        if (total > limit) {
             // Not worth reading on: POCO ends the connection after this request instead.
             response.setKeepAlive(false);
             return;
