@@ -436,8 +436,8 @@ FlowView Portal::render(const Loaded& loaded)
 }
 
 template <typename Work>
-FlowResult Portal::audited(
-    const FlowRequest& request, const std::string& action, Work&& work, const std::string* agency)
+auto Portal::audited(const FlowRequest& request, const std::string& action, Work&& work,
+    const std::string* agency) -> decltype(work())
 {
     try {
         return work();
@@ -479,19 +479,21 @@ void Portal::refuse(const std::string& action, const Error& error, const std::st
 
 IssuedNonce Portal::challenge(const FlowRequest& request, const std::string& purposeName)
 {
-    auto loaded = load(request, true);
-    if (purposeName != purpose::Organisation && purposeName != purpose::Manager
-        && purposeName != purpose::Citizen)
-        throw Error(ErrorCode::InvalidInput, "unknown challenge purpose", "purpose");
-    auto now = clock_.now();
-    Nonce nonce;
-    nonce.value = encodeBase64(randomBytes(32));
-    nonce.flowId = loaded.flow.id;
-    nonce.purpose = purposeName;
-    nonce.createdAt = now;
-    nonce.expiresAt = now + settings_.nonceLifetimeSeconds;
-    storage_.insertNonce(nonce);
-    return { nonce.value, settings_.origin, nonce.expiresAt };
+    return audited(request, "flow.challenge", [&]() -> IssuedNonce {
+        auto loaded = load(request, true);
+        if (purposeName != purpose::Organisation && purposeName != purpose::Manager
+            && purposeName != purpose::Citizen)
+            throw Error(ErrorCode::InvalidInput, "unknown challenge purpose", "purpose");
+        auto now = clock_.now();
+        Nonce nonce;
+        nonce.value = encodeBase64(randomBytes(32));
+        nonce.flowId = loaded.flow.id;
+        nonce.purpose = purposeName;
+        nonce.createdAt = now;
+        nonce.expiresAt = now + settings_.nonceLifetimeSeconds;
+        storage_.insertNonce(nonce);
+        return { nonce.value, settings_.origin, nonce.expiresAt };
+    });
 }
 
 VerifiedCard Portal::verifyCard(const Flow& flow, const std::string& purposeName,
@@ -1214,13 +1216,15 @@ ReceiptsAnswer Portal::receipts(const std::string& agencyCodeInput, const std::s
 
 std::optional<Staff> Portal::takeStaffLogin(const FlowRequest& request)
 {
-    auto loaded = load(request, true);
-    if (loaded.flow.type != flow::StaffLogin || loaded.flow.step != kDone
-        || !loaded.state->has("staffId") || flag(loaded.state, "taken"))
-        return std::nullopt;
-    loaded.state->set("taken", true);
-    save(loaded, true);
-    return storage_.findStaff(str(loaded.state, "staffId"));
+    return audited(request, "staff.session", [&]() -> std::optional<Staff> {
+        auto loaded = load(request, true);
+        if (loaded.flow.type != flow::StaffLogin || loaded.flow.step != kDone
+            || !loaded.state->has("staffId") || flag(loaded.state, "taken"))
+            throw Error(ErrorCode::StaffNotAllowed, "no completed staff login in this flow");
+        loaded.state->set("taken", true);
+        save(loaded, true);
+        return storage_.findStaff(str(loaded.state, "staffId"));
+    });
 }
 
 } // namespace certgate::core

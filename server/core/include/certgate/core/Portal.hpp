@@ -172,7 +172,7 @@ public:
     ReceiptsAnswer receipts(const std::string& agencyCode, const std::string& client);
 
     /// For a completed staff-login flow: the staff member it authenticated, once (the flow is
-    /// closed so it cannot be redeemed twice).
+    /// closed so it cannot be redeemed twice); STAFF_NOT_ALLOWED for any other flow.
     std::optional<Staff> takeStaffLogin(const FlowRequest& request);
 
     SectionContact sectionFor(const std::string& region) const;
@@ -198,8 +198,8 @@ private:
     /// Runs a step; a refusal is audited with the agency of the stored flow, or with
     /// `*agency` when the step got as far as naming one (the organisation card step).
     template <typename Work>
-    FlowResult audited(const FlowRequest& request, const std::string& action, Work&& work,
-        const std::string* agency = nullptr);
+    auto audited(const FlowRequest& request, const std::string& action, Work&& work,
+        const std::string* agency = nullptr) -> decltype(work());
     void checkAgencyOpen(const Agency& agency, const std::string& type);
     bool identifierMatches(
         const Agency& agency, const VerifiedCard& card, std::string* approvedReviewId);
