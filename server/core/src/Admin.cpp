@@ -189,6 +189,11 @@ Review Admin::decide(
         auto review = tx.findReview(reviewId);
         if (!review)
             throw Error(ErrorCode::NotFound, "no such review");
+        // Two staff deciding at once: the second waits for the first and reads its decision.
+        tx.lockAgency(review->agencyCode);
+        review = tx.findReview(reviewId);
+        if (!review)
+            throw Error(ErrorCode::NotFound, "no such review");
         if (review->status != ReviewStatus::Pending)
             throw Error(ErrorCode::ReviewDecided);
         auto now = clock_.now();
