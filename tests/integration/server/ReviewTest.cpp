@@ -5,6 +5,8 @@
 // takes effect at 00:00 Asia/Taipei of the next business day.
 #include "PortalTestSupport.hpp"
 
+#include <thread>
+
 namespace certgate::test {
 namespace {
 
@@ -292,6 +294,41 @@ TEST_P(ReviewTest, OnlyAllowListedStaffGetAnAdminSessionAndEveryAdminCallNeedsIt
     // Logging out ends the session.
     ASSERT_TRUE(answered(admin.post("/logout", "{}"), 204));
     EXPECT_TRUE(refused(admin.get("/me"), 401, "SESSION_INVALID"));
+}
+
+TEST_P(ReviewTest, TwoStaffDecidingOneCaseAtOnceGetOneDecision)
+{
+    auto flow = mismatched();
+    auto number = applyForReview(flow);
+    auto admin = staffSession();
+    auto other = staffSession();
+    auto id = pendingReviewId(admin);
+
+    std::vector<HttpResponse> answers(6);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < answers.size(); ++i)
+        threads.emplace_back([&, i] {
+            answers[i] = i % 2 == 0 ? decide(admin, id, "approve", "ok")
+                                    : decide(other, id, "reject", "not theirs");
+        });
+    for (auto& t : threads)
+        t.join();
+
+    std::string decided;
+    int ok = 0;
+    for (const auto& a : answers) {
+        if (a.status == 200) {
+            ++ok;
+            decided = text(object(body(a), "review"), "status");
+        } else {
+            EXPECT_TRUE(refused(a, 409, "REVIEW_DECIDED")) << a.status << " " << a.body;
+        }
+    }
+    ASSERT_EQ(ok, 1);
+    EXPECT_EQ(sql("SELECT status FROM reviews WHERE id = '" + id + "'"), decided);
+    EXPECT_EQ(receiptStatus(server_->url(), number), "review-application/" + decided)
+        << "the receipt tells the same decision as the case";
+    EXPECT_EQ(count("FROM audit_events WHERE action IN ('review.approve', 'review.reject')"), 1);
 }
 
 CERTGATE_SERVER_ON_BOTH_BACKENDS(ReviewTest);
