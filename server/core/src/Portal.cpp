@@ -648,7 +648,10 @@ FlowResult Portal::acceptTerms(const FlowRequest& request)
             throw Error(ErrorCode::FlowStep, "terms are not the current step");
         loaded.state->set("terms", true);
         loaded.flow.step = kOrganisation;
-        return save(loaded, false);
+        auto result = save(loaded, false);
+        audit_.append({ "anonymous", "flow.terms", "ok", "", "", loaded.flow.type,
+            R"({"flow":")" + loaded.flow.id + "\"}" });
+        return result;
     });
 }
 
@@ -717,11 +720,11 @@ FlowResult Portal::organisationCard(const FlowRequest& request, const std::strin
         loaded.state->remove("mismatch");
         loaded.flow.step = type == flow::QueryOid ? kDone : kManager;
         auto result = save(loaded, true);
-        if (type == flow::QueryOid) {
-            AuditLog::Entry entry { "agency:" + agencyCode, "query.organisation-oid", "ok", "",
-                agencyCode, card.certificate.serialHex, "{}" };
-            audit_.append(entry);
-        }
+        // Who presented which card for which agency, in which function (SPEC §3.6 audit).
+        AuditLog::Entry entry { "agency:" + agencyCode,
+            type == flow::QueryOid ? "query.organisation-oid" : "flow.organisation-card", "ok", "",
+            agencyCode, card.certificate.serialHex, R"({"flow":")" + type + "\"}" };
+        audit_.append(entry);
         return result;
     };
     return audited(request, "flow.organisation-card", step, &agencyTried);
@@ -822,7 +825,10 @@ FlowResult Portal::managerCard(const FlowRequest& request, const std::string& na
         stored->set("nationalIdHash", idHash);
         loaded.state->set("manager", stored);
         loaded.flow.step = type == flow::Authorisation ? kOperators : kConfirm;
-        return save(loaded, true);
+        auto result = save(loaded, true);
+        audit_.append({ "agency:" + loaded.flow.agencyCode, "flow.manager-card", "ok", "",
+            loaded.flow.agencyCode, card.certificate.serialHex, R"({"flow":")" + type + "\"}" });
+        return result;
     });
 }
 
