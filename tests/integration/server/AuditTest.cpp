@@ -80,6 +80,21 @@ TEST_P(AuditTest, StateChangesAndRefusalsAreRecorded)
                   "'' AND agency_code = 'A0001' AND subject LIKE 'R%' AND details LIKE '%"
                   + card("gca-moi").serial + "%'"),
         1);
+    // Who presented which card for which agency, in which function.
+    EXPECT_EQ(
+        row("action = 'flow.terms' AND outcome = 'ok' AND subject = 'first-registration'"), 1);
+    EXPECT_EQ(row("action = 'flow.organisation-card' AND outcome = 'ok' AND agency_code = "
+                  "'A0001' AND subject = '"
+                  + card("gca-moi").serial + "' AND details LIKE '%first-registration%'"),
+        1);
+    EXPECT_EQ(row("action = 'flow.organisation-card' AND outcome = 'ok' AND details LIKE "
+                  "'%authorisation%'"),
+        1);
+    EXPECT_EQ(row("action = 'flow.manager-card' AND outcome = 'ok' AND agency_code = 'A0001' AND "
+                  "subject = '"
+                  + card("moica-wang").serial + "'"),
+        2)
+        << "registration and authorisation";
     EXPECT_EQ(row("action = 'staff.login' AND outcome = 'ok' AND subject = '"
                   + card("moica-lee").serial + "'"),
         1);
