@@ -185,6 +185,21 @@ TEST_P(PersonalDataTest, OperatorListsAndTheAdminApiShowNationalIdsMasked)
         EXPECT_EQ(audit.body.find(card(name).nationalId), std::string::npos) << name;
 }
 
+TEST_P(PersonalDataTest, TheServerLogNeverShowsANationalId)
+{
+    everything();
+    // Refusals that concern the ID field are logged too.
+    auto flow = authorise("A0001", "gca-moi", "moica-wang");
+    require(flow.addOperator(card("moica-lin").serial, "林小美", "B225041637", { "enrolment" }),
+        422, "bad checksum");
+    auto log = server_->output();
+    ASSERT_NE(log.find("/api/v1/flows/"), std::string::npos) << "the log has the requests";
+    for (const auto* name :
+        { "moica-wang", "moica-chen", "moica-huang", "moica-lin", "moica-tsai" })
+        EXPECT_EQ(log.find(card(name).nationalId), std::string::npos) << name;
+    EXPECT_EQ(log.find("B225041637"), std::string::npos);
+}
+
 CERTGATE_SERVER_ON_BOTH_BACKENDS(PersonalDataTest);
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, SqliteFilePersonalDataTest, ::testing::Values(Backend::Sqlite), ServerBackendName {});

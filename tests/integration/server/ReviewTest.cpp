@@ -296,6 +296,24 @@ TEST_P(ReviewTest, OnlyAllowListedStaffGetAnAdminSessionAndEveryAdminCallNeedsIt
     EXPECT_TRUE(refused(admin.get("/me"), 401, "SESSION_INVALID"));
 }
 
+TEST_P(ReviewTest, ADisabledStaffMemberIsRefusedAtOnce)
+{
+    auto admin = staffSession();
+    ASSERT_TRUE(answered(admin.get("/me")));
+    auto id = text(object(body(admin.get("/me")), "staff"), "id");
+
+    auto disabled = server_->cli({ "staff", "disable", id });
+
+    ASSERT_EQ(disabled.exitCode, 0) << disabled.output;
+    EXPECT_TRUE(refused(admin.get("/me"), 403, "STAFF_NOT_ALLOWED")) << "the open session ends";
+    auto again = startFlow("staff-login");
+    EXPECT_TRUE(refused(again.citizenCard("", "moica-lee"), 403, "STAFF_NOT_ALLOWED"));
+    EXPECT_EQ(count("FROM audit_events WHERE action = 'staff.disable' AND actor = 'cli' AND "
+                    "subject = '"
+                  + id + "'"),
+        1);
+}
+
 TEST_P(ReviewTest, TwoStaffDecidingOneCaseAtOnceGetOneDecision)
 {
     auto flow = mismatched();
