@@ -200,6 +200,7 @@ Config loadConfig(const std::string& file)
     c.port = static_cast<std::uint16_t>(port);
     c.webRoot = r.path(server, "webRoot", "server", defaultWebRoot());
     c.maxThreads = static_cast<int>(r.integer(server, "maxThreads", "server", c.maxThreads));
+    c.trustedProxies = strings(server->getArray("trustedProxies"));
     c.portal.origin = r.string(server, "publicOrigin", "server");
     if (c.portal.origin.empty())
         r.fail(

@@ -96,6 +96,7 @@ int serve(Args args)
     options.tlsPrivateKey = config.tlsPrivateKey;
     options.webRoot = config.webRoot;
     options.agentUrl = config.agentUrl;
+    options.trustedProxies = config.trustedProxies;
     options.maxThreads = config.maxThreads;
     options.version = CERTGATE_VERSION;
     options.databaseBackend = config.databaseBackend;

@@ -52,7 +52,7 @@ Services::Services(Config config, bool withTrust)
     calendar_ = std::make_unique<core::BusinessCalendar>(config_.holidays, config_.workingWeekends);
     if (withTrust) {
         portal_ = std::make_unique<core::Portal>(*storage_, trust_->verifier(), trust_->plugins(),
-            *audit_, *pii_, *calendar_, *clock_, config_.portal);
+            *audit_, *pii_, *clock_, config_.portal);
         admin_ = std::make_unique<core::Admin>(
             *storage_, trust_->plugins(), *audit_, *pii_, *calendar_, *clock_, config_.portal);
     }

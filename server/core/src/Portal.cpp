@@ -255,14 +255,12 @@ std::string functionsJson(const std::vector<std::string>& functions)
 } // namespace
 
 Portal::Portal(Storage& storage, const CardVerifier& verifier, const CaRegistry& registry,
-    const AuditLog& audit, const PiiProtector& pii, const BusinessCalendar& calendar,
-    const Clock& clock, PortalSettings settings)
+    const AuditLog& audit, const PiiProtector& pii, const Clock& clock, PortalSettings settings)
     : storage_(storage)
     , verifier_(verifier)
     , registry_(registry)
     , audit_(audit)
     , pii_(pii)
-    , calendar_(calendar)
     , clock_(clock)
     , settings_(std::move(settings))
 {
@@ -601,7 +599,11 @@ Registration Portal::requireRegistration(const std::string& agencyCode)
 
 void Portal::checkAgencyOpen(const Agency& agency, const std::string& type)
 {
-    if (type == flow::QueryOid)
+    // The manual: "申請資料審核通過前,於憑證註冊步驟皆會出現上圖訊息" — the registration steps
+    // (first registration and the replacements). Authorisation of an agency that is already
+    // registered keeps working while one of its replacements is under review, so its
+    // operators are not locked out; the OID query needs no registration at all.
+    if (!isRegistrationChange(type))
         return;
     auto now = clock_.now();
     for (const auto& review : storage_.listAgencyReviews(agency.code)) {

@@ -59,7 +59,7 @@ public:
         Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
         auto started = std::chrono::steady_clock::now();
-        Context ctx(request, response, options_.maxBodyBytes, secure_);
+        Context ctx(request, response, options_.maxBodyBytes, secure_, &options_.trustedProxies);
         std::string outcome;
         // POCO only catches its own exceptions around a handler: catch everything here.
         try {

@@ -9,6 +9,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace certgate::http {
@@ -17,11 +18,12 @@ using core::Error;
 using core::ErrorCode;
 
 Context::Context(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-    std::size_t maxBodyBytes, bool secure)
+    std::size_t maxBodyBytes, bool secure, const std::vector<std::string>* trustedProxies)
     : request(req)
     , response(resp)
     , maxBodyBytes_(maxBodyBytes)
     , secure_(secure)
+    , trustedProxies_(trustedProxies)
 {
 }
 
@@ -111,7 +113,20 @@ std::string Context::query(const std::string& name) const
 
 std::string Context::client() const
 {
-    return request.clientAddress().host().toString();
+    auto peer = request.clientAddress().host().toString();
+    // Behind the bureau's reverse proxy every request comes from the proxy: only then is the
+    // client the address the proxy appended last to X-Forwarded-For (earlier entries are
+    // whatever the client sent, and are not trusted).
+    if (!trustedProxies_
+        || std::find(trustedProxies_->begin(), trustedProxies_->end(), peer)
+            == trustedProxies_->end())
+        return peer;
+    auto forwarded = request.get("X-Forwarded-For", "");
+    auto comma = forwarded.rfind(',');
+    auto last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
+    auto begin = last.find_first_not_of(' ');
+    auto end = last.find_last_not_of(' ');
+    return begin == std::string::npos ? peer : last.substr(begin, end - begin + 1);
 }
 
 void Context::setCookie(

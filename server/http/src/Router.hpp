@@ -17,8 +17,10 @@ namespace certgate::http {
 /// One request as the API handlers see it.
 class Context {
 public:
+    /// `trustedProxies`: addresses of reverse proxies whose X-Forwarded-For names the client.
     Context(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-        std::size_t maxBodyBytes, bool secure);
+        std::size_t maxBodyBytes, bool secure,
+        const std::vector<std::string>* trustedProxies = nullptr);
 
     Poco::Net::HTTPServerRequest& request;
     Poco::Net::HTTPServerResponse& response;
@@ -48,6 +50,7 @@ public:
 private:
     std::size_t maxBodyBytes_;
     bool secure_;
+    const std::vector<std::string>* trustedProxies_;
     bool bodyRead_ = false;
     std::string body_;
 };

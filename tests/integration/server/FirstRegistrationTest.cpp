@@ -5,6 +5,9 @@
 
 #include <certgate/test/CardSigner.hpp>
 
+#include <Poco/JSON/Array.h>
+
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -525,6 +528,9 @@ TEST_P(FirstRegistrationTest, MoreReceiptQueriesThanTheLimitInAMinuteAreRateLimi
     EXPECT_TRUE(refused(httpRequest("GET", url), 429, "RATE_LIMITED"));
     EXPECT_TRUE(refused(httpRequest("GET", server_->url() + "/api/v1/receipts?agencyCode=B0001"),
         429, "RATE_LIMITED"));
+    // No reverse proxy is trusted: a client cannot choose its own address.
+    EXPECT_TRUE(refused(httpRequest("GET", url, {}, { { "X-Forwarded-For", "203.0.113.9" } }), 429,
+        "RATE_LIMITED"));
 
     // The next window starts afresh.
     setClockOffset(60);
@@ -532,6 +538,37 @@ TEST_P(FirstRegistrationTest, MoreReceiptQueriesThanTheLimitInAMinuteAreRateLimi
 }
 
 CERTGATE_SERVER_ON_BOTH_BACKENDS(FirstRegistrationTest);
+
+/// The server behind a trusted reverse proxy (here: loopback) keys the limit on the client
+/// the proxy names last in X-Forwarded-For.
+class BehindProxyTest : public PortalTest {
+protected:
+    void configure(Json& config) override
+    {
+        Poco::JSON::Array::Ptr proxies = new Poco::JSON::Array;
+        proxies->add("127.0.0.1");
+        config->getObject("server")->set("trustedProxies", proxies);
+    }
+};
+
+TEST_P(BehindProxyTest, EachClientTheProxyNamesHasItsOwnReceiptQueryLimit)
+{
+    auto second = unixNow() % 60;
+    if (second > 50)
+        std::this_thread::sleep_for(std::chrono::seconds(61 - second));
+    const auto url = server_->url() + "/api/v1/receipts?agencyCode=A0001";
+    auto from = [](const std::string& client) {
+        // The first entry is what the client claimed; the proxy appended the real one.
+        return std::map<std::string, std::string> { { "X-Forwarded-For",
+            "198.51.100.1, " + client } };
+    };
+    for (int i = 0; i < 20; ++i)
+        ASSERT_TRUE(answered(httpRequest("GET", url, {}, from("203.0.113.1")))) << i + 1;
+    EXPECT_TRUE(refused(httpRequest("GET", url, {}, from("203.0.113.1")), 429, "RATE_LIMITED"));
+    EXPECT_TRUE(answered(httpRequest("GET", url, {}, from("203.0.113.2"))));
+}
+
+CERTGATE_SERVER_ON_BOTH_BACKENDS(BehindProxyTest);
 
 } // namespace
 } // namespace certgate::test

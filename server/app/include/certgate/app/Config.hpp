@@ -21,6 +21,7 @@ struct Config {
     std::string webRoot;
     int maxThreads = 16;
     std::string agentUrl = "http://127.0.0.1:61161";
+    std::vector<std::string> trustedProxies;
 
     // database
     std::string databaseBackend = "sqlite3";

@@ -147,8 +147,8 @@ struct ReceiptsAnswer {
 class Portal {
 public:
     Portal(Storage& storage, const CardVerifier& verifier, const CaRegistry& registry,
-        const AuditLog& audit, const PiiProtector& pii, const BusinessCalendar& calendar,
-        const Clock& clock, PortalSettings settings);
+        const AuditLog& audit, const PiiProtector& pii, const Clock& clock,
+        PortalSettings settings);
 
     FlowResult startFlow(const std::string& type, const std::string& client);
     FlowView view(const FlowRequest& request);
@@ -217,7 +217,6 @@ private:
     const CaRegistry& registry_;
     const AuditLog& audit_;
     const PiiProtector& pii_;
-    const BusinessCalendar& calendar_;
     const Clock& clock_;
     PortalSettings settings_;
 };

@@ -29,6 +29,9 @@ struct ServerOptions {
     std::string tlsPrivateKey;
     std::string webRoot; ///< the web/ folder
     std::string agentUrl = "http://127.0.0.1:61161";
+    /// Reverse proxies (IP addresses) trusted to name the client in X-Forwarded-For; the
+    /// client address keys the receipts query's rate limit.
+    std::vector<std::string> trustedProxies;
     int maxThreads = 16;
     int maxQueued = 64;
     std::size_t maxBodyBytes = 256 * 1024;
