@@ -36,8 +36,8 @@ jq -n --arg pki "$pki" --arg demo "$demo" --arg root "$root" --arg origin "$orig
             holidaysFile: ($root + "/conf/holidays.json") },
   testing: { clockOffsetFile: ($demo + "/clock-offset") }
 }' >"$demo/certgate.json"
-jq -n --arg module /usr/lib/softhsm/libsofthsm2.so --arg origin "$origin" --argjson port "$agent_port" \
-  '{ port: $port, module: $module, allowedOrigins: [$origin] }' >"$demo/agent.json"
+jq -n --arg pkcs11 /usr/lib/softhsm/libsofthsm2.so --arg origin "$origin" --argjson port "$agent_port" \
+  '{ "port": $port, "module": $pkcs11, "allowedOrigins": [$origin] }' >"$demo/agent.json"
 
 certgate="$root/build/bin/certgate"
 "$certgate" migrate --config "$demo/certgate.json"
