@@ -141,6 +141,17 @@ describe('admin pages', () => {
     await page.getByRole('link', { name: '管理人員' }).click();
     await expectHeading(page, '管理人員', { level: 1 });
     assert.ok((await mainText(page)).includes(cards['moica-lee'].serial));
+    // Add a reviewer, then take them off the list again (never oneself: no button on one's row).
+    await page.getByLabel('姓名:').fill(cards['moica-huang'].name);
+    await page.getByLabel('憑證序號:').fill(cards['moica-huang'].serial);
+    await page.getByRole('button', { name: '新增', exact: true }).click();
+    const row = page.locator('tr', { hasText: cards['moica-huang'].serial });
+    await row.getByRole('button', { name: '停用' }).waitFor();
+    assert.equal(await page.locator('tr', { hasText: cards['moica-lee'].serial }).getByRole('button', { name: '停用' }).count(), 0);
+    await row.getByRole('button', { name: '停用' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '停用' }).click();
+    await page.locator('tr', { hasText: cards['moica-huang'].serial }).getByText('停用', { exact: true }).waitFor();
+    assert.equal(await page.locator('tr', { hasText: cards['moica-huang'].serial }).getByRole('button').count(), 0);
 
     // Sign out: the admin API no longer answers this browser.
     await page.getByRole('button', { name: '登出' }).click();

@@ -593,6 +593,26 @@ async function viewHealth(content) {
 // ---------------------------------------------------------------------------------------------
 // Staff on the allow-list
 
+// An admin may take another staff member off the allow-list (never themselves); it takes
+// effect at once, open sessions included.
+function disableButton(member) {
+  if (state.staff.role !== 'admin' || member.disabled || member.id === state.staff.id) return '';
+  const button = h('button', { type: 'button', class: 'secondary', i18n: 'admin.staff.disable' });
+  button.addEventListener('click', async () => {
+    const yes = await confirmDialog({ title: 'admin.staff.disable', body: { key: 'admin.staff.disableConfirm', vars: { name: member.name } }, confirmKey: 'admin.staff.disable', danger: true });
+    if (!yes) return;
+    busy(button, true);
+    try {
+      await api('POST', `/staff/${member.id}/disable`, {});
+      route();
+    } catch (error) {
+      busy(button, false);
+      button.after(errorNotice(error));
+    }
+  });
+  return button;
+}
+
 async function viewStaff(content) {
   content.append(h('h1', { tabindex: '-1', i18n: 'admin.staff.title' }));
   const data = await api('GET', '/staff');
@@ -600,7 +620,7 @@ async function viewStaff(content) {
     table(
       'admin.staff.caption',
       ['cert.name', 'admin.staff.role', 'cert.issuer', 'cert.serial', 'admin.staff.createdAt', 'admin.staff.state'],
-      data.staff.map((s) => h('tr', {}, cell(s.name), h('td', { i18n: `admin.role.${s.role}` }), cell(s.issuer), cell(s.serial, 'mono'), cell(timeElement(s.createdAt)), h('td', { i18n: s.disabled ? 'admin.staff.disabled' : 'admin.staff.active' }))),
+      data.staff.map((s) => h('tr', {}, cell(s.name), h('td', { i18n: `admin.role.${s.role}` }), cell(s.issuer), cell(s.serial, 'mono'), cell(timeElement(s.createdAt)), h('td', {}, h('span', { i18n: s.disabled ? 'admin.staff.disabled' : 'admin.staff.active' }), ' ', disableButton(s)))),
     ),
   );
   if (state.staff.role !== 'admin') return;

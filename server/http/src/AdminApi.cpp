@@ -294,6 +294,16 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
+    router.add("POST", api + "/staff/([0-9a-f]{32})/disable$",
+        staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
+            if (staff.role != "admin")
+                throw Error(ErrorCode::StaffNotAllowed, "only admins disable staff");
+            if (ctx.params.at(0) == staff.id)
+                throw Error(ErrorCode::InvalidInput, "staff cannot disable themselves", "staff");
+            admin.disableStaff("staff:" + staff.id, ctx.params.at(0));
+            ctx.sendNoContent();
+        }));
+
     router.add("POST", api + "/staff$",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             if (staff.role != "admin")

@@ -316,6 +316,31 @@ TEST_P(ReviewTest, ADisabledStaffMemberIsRefusedAtOnce)
         1);
 }
 
+TEST_P(ReviewTest, AnAdminDisablesAnotherStaffMemberOnTheAdminPagesButNotThemselves)
+{
+    const auto& colleague = card("moica-huang");
+    auto added = server_->cli(
+        { "staff", "add", "--certificate", colleague.signCert, "--role", "reviewer" });
+    ASSERT_EQ(added.exitCode, 0) << added.output;
+    auto theirs = staffSession("moica-huang");
+    auto theirId = text(object(body(theirs.get("/me")), "staff"), "id");
+    auto admin = staffSession();
+    auto myId = text(object(body(admin.get("/me")), "staff"), "id");
+
+    EXPECT_TRUE(
+        refused(admin.post("/staff/" + theirId + "/disable", "{}", false), 403, "CSRF_INVALID"));
+    EXPECT_TRUE(refused(theirs.post("/staff/" + myId + "/disable", "{}"), 403, "STAFF_NOT_ALLOWED"))
+        << "a reviewer may not disable anyone";
+    EXPECT_TRUE(refused(admin.post("/staff/" + myId + "/disable", "{}"), 422, "INVALID_INPUT"));
+    ASSERT_TRUE(answered(admin.post("/staff/" + theirId + "/disable", "{}"), 204));
+
+    EXPECT_TRUE(refused(theirs.get("/me"), 403, "STAFF_NOT_ALLOWED"));
+    EXPECT_TRUE(answered(admin.get("/me")));
+    EXPECT_EQ(count("FROM audit_events WHERE action = 'staff.disable' AND actor = 'staff:" + myId
+                  + "' AND subject = '" + theirId + "'"),
+        1);
+}
+
 TEST_P(ReviewTest, TwoStaffDecidingOneCaseAtOnceGetOneDecision)
 {
     auto flow = mismatched();
