@@ -104,6 +104,21 @@ int serve(Args args)
         return services.storage().ping();
     };
     options.profileCertificates = profileCertificates(services.trust());
+    options.onRefusal = [&services](const std::string& method, const std::string& path,
+                            const std::string& client, const core::Error& error) {
+        core::AuditLog::Entry entry;
+        entry.actor = "client:" + client;
+        entry.action = "http." + method + " " + path;
+        entry.outcome = "refused";
+        entry.errorCode = std::string(core::toString(error.code()));
+        Poco::JSON::Object details;
+        if (!error.field().empty())
+            details.set("field", error.field());
+        std::ostringstream text;
+        details.stringify(text);
+        entry.details = text.str();
+        services.audit().append(entry);
+    };
     http::HttpServer server(
         options, services.portal(), services.admin(), services.trust().plugins());
     server.start();

@@ -469,6 +469,7 @@ void Portal::refuse(const std::string& action, const Error& error, const std::st
     entry.details = out.str();
     try {
         audit_.append(entry);
+        error.markAudited();
     } catch (...) {
         // The refusal itself is what the user needs to see; a failed audit write of a
         // refusal must not replace it with an internal error.

@@ -76,6 +76,7 @@ public:
             if (e.code() == core::ErrorCode::InternalError)
                 logger().error("%s %s: %s", request.getMethod(), pathOnly(request), e.detail());
             sendIfPossible(ctx, e);
+            auditRefusal(request, ctx, e);
         } catch (const Poco::Exception& e) {
             outcome = "INTERNAL_ERROR";
             logger().error("%s %s: %s", request.getMethod(), pathOnly(request), e.displayText());
@@ -103,6 +104,22 @@ public:
     }
 
 private:
+    // Every refusal goes to the audit log; the core audits its own with their agency, the
+    // rest (requests refused before reaching it, admin refusals) are audited here. Too many
+    // requests (RATE_LIMITED) are only logged: auditing a flood would let it fill the log.
+    void auditRefusal(
+        Poco::Net::HTTPServerRequest& request, Context& ctx, const core::Error& e) const
+    {
+        if (e.audited() || e.code() == core::ErrorCode::InternalError
+            || e.code() == core::ErrorCode::RateLimited || !options_.onRefusal)
+            return;
+        try {
+            options_.onRefusal(request.getMethod(), pathOnly(request), ctx.client(), e);
+        } catch (const std::exception& failure) {
+            logger().warning("auditing a refusal failed: %s", std::string(failure.what()));
+        }
+    }
+
     // Query strings may hold an agency code; log the path only.
     static std::string pathOnly(const Poco::Net::HTTPServerRequest& request)
     {

@@ -116,6 +116,41 @@ TEST_P(AuditTest, StateChangesAndRefusalsAreRecorded)
     EXPECT_EQ(text(verified, "ok"), "true");
 }
 
+TEST_P(AuditTest, RequestsRefusedBeforeTheyReachTheCoreAreRecordedOnceToo)
+{
+    auto flow = startFlow("query-serial");
+    auto before = events();
+    // Not JSON; no token; an unknown flow type; an admin call without a session.
+    EXPECT_TRUE(refused(flow.request("POST", "/citizen-card", "not json"), 422, "INVALID_INPUT"));
+    EXPECT_TRUE(
+        refused(flow.request("POST", "/citizen-card", R"({"nonce":"x"})"), 400, "MALFORMED_TOKEN"));
+    EXPECT_TRUE(
+        refused(httpRequest("POST", server_->url() + "/api/v1/flows", R"({"type":"no-such-flow"})"),
+            422, "INVALID_INPUT"));
+    EXPECT_TRUE(refused(
+        httpRequest("GET", server_->url() + "/admin/api/v1/reviews"), 401, "SESSION_INVALID"));
+
+    EXPECT_EQ(events(), before + 4);
+    auto row = [&](const std::string& where) {
+        return count("FROM audit_events WHERE " + where);
+    };
+    EXPECT_EQ(row("action = 'http.POST /api/v1/flows/" + flow.flowId()
+                  + "/citizen-card' AND outcome = 'refused' AND error_code = 'MALFORMED_TOKEN' AND "
+                    "actor = "
+                    "'client:127.0.0.1'"),
+        1);
+    EXPECT_EQ(row("action = 'http.POST /api/v1/flows' AND error_code = 'INVALID_INPUT' AND details "
+                  "LIKE '%type%'"),
+        1);
+    EXPECT_EQ(
+        row("action = 'http.GET /admin/api/v1/reviews' AND error_code = 'SESSION_INVALID'"), 1);
+    // A refusal the core recorded (with its agency) is not recorded a second time here.
+    auto other = startFlow("query-oid");
+    auto before2 = events();
+    EXPECT_TRUE(refused(other.organisationCard("ZZZZZ", "gca-moi"), 404, "AGENCY_UNKNOWN"));
+    EXPECT_EQ(events(), before2 + 1);
+}
+
 TEST_P(AuditTest, AnIntactChainVerifiesAndReportsItsHead)
 {
     activity();

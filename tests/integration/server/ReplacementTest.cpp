@@ -138,10 +138,15 @@ TEST_P(ReplacementTest, ANewOrganisationCardThatDoesNotMatchTheMasterDataGoesToR
     ASSERT_EQ(reviews->size(), 1u);
     EXPECT_EQ(text(reviews->getObject(0), "flowType"), "replace-organisation");
     EXPECT_EQ(text(reviews->getObject(0), "agencyCode"), "A0001");
-    // The registration is untouched, and the agency's organisation steps are pending now.
+    // The registration is untouched; its registration steps are pending now, while the
+    // manager can still look after operators (authorisation is no registration step).
     EXPECT_EQ(registeredOrgSerial(), card("gca-moi").serial);
-    auto other = startFlow("authorisation");
-    EXPECT_TRUE(refused(other.organisationCard("A0001", "gca-moi"), 409, "REVIEW_PENDING"));
+    auto replaceManager = startFlow("replace-manager");
+    ASSERT_TRUE(answered(replaceManager.acceptTerms()));
+    EXPECT_TRUE(
+        refused(replaceManager.organisationCard("A0001", "gca-moi"), 409, "REVIEW_PENDING"));
+    auto authorisation = startFlow("authorisation");
+    EXPECT_TRUE(answered(authorisation.organisationCard("A0001", "gca-moi")));
 }
 
 TEST_P(ReplacementTest, ReplacingTheManagerNeedsTheCurrentOrganisationCardAndNewDetails)

@@ -21,12 +21,17 @@ public:
     const std::string& detail() const noexcept { return detail_; }
     const std::map<std::string, std::string>& facts() const noexcept { return facts_; }
     Error& withFact(std::string key, std::string value);
+    /// Set once the refusal is in the audit log, so the HTTP layer's catch-all does not audit it
+    /// a second time.
+    void markAudited() const noexcept { audited_ = true; }
+    bool audited() const noexcept { return audited_; }
 
 private:
     ErrorCode code_;
     std::string detail_;
     std::string field_;
     std::map<std::string, std::string> facts_;
+    mutable bool audited_ = false;
 };
 
 } // namespace certgate::core

@@ -2,6 +2,7 @@
 
 #include <certgate/core/Admin.hpp>
 #include <certgate/core/CaRegistry.hpp>
+#include <certgate/core/Error.hpp>
 #include <certgate/core/Portal.hpp>
 #include <certgate/core/Storage.hpp>
 
@@ -39,6 +40,11 @@ struct ServerOptions {
     /// Extra facts for GET /api/v1/health (database, plugins); filled by the app.
     std::function<bool()> databaseAlive;
     std::string databaseBackend;
+    /// Called for every refusal the core did not audit itself (malformed bodies, admin
+    /// refusals, unknown flows...); the app appends it to the audit log.
+    std::function<void(const std::string& method, const std::string& path,
+        const std::string& client, const core::Error& error)>
+        onRefusal;
     /// Per profile id: its anchors and intermediates (parsed once by the app).
     std::map<std::string, std::vector<CaCertificateSummary>> profileCertificates;
 };
