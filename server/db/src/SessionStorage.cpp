@@ -996,6 +996,8 @@ void SessionStorage::purgeExpired(std::int64_t before)
             execute(session_, "DELETE FROM nonces WHERE expires_at < :before", before);
             execute(session_, "DELETE FROM flows WHERE expires_at < :before", before);
             execute(session_, "DELETE FROM staff_sessions WHERE expires_at < :before", before);
+            // Rate-limit windows are a minute long; anything before `before` is long over.
+            execute(session_, "DELETE FROM rate_limits WHERE window_start < :before", before);
         });
     });
 }

@@ -504,6 +504,8 @@ TEST_P(SociStorageTest, PurgeDeletesOnlyWhatExpiredBeforeTheGivenTime)
     storage_->insertStaff(staff("s-1", "01"));
     storage_->insertStaffSession({ "h-old", "s-1", "c", T0, T0 + 100 });
     storage_->insertStaffSession({ "h-live", "s-1", "c", T0, T0 + 1000 });
+    storage_->hitRateLimit("receipts:192.0.2.1", T0 + 60);
+    storage_->hitRateLimit("receipts:192.0.2.1", T0 + 600);
 
     storage_->purgeExpired(T0 + 500);
 
@@ -516,6 +518,9 @@ TEST_P(SociStorageTest, PurgeDeletesOnlyWhatExpiredBeforeTheGivenTime)
         << "went with its flow";
     EXPECT_EQ(storage_->consumeNonce("n-old", "f-live", "p", T0 + 50), NonceOutcome::Unknown);
     EXPECT_EQ(storage_->consumeNonce("n-live", "f-live", "p", T0 + 600), NonceOutcome::Consumed);
+    // The old window is gone (a hit there starts from one again), the current one stays.
+    EXPECT_EQ(storage_->hitRateLimit("receipts:192.0.2.1", T0 + 60), 1);
+    EXPECT_EQ(storage_->hitRateLimit("receipts:192.0.2.1", T0 + 600), 2);
 }
 
 // Ops staff

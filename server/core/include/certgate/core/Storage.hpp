@@ -94,7 +94,8 @@ public:
     virtual NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
         const std::string& purpose, std::int64_t now)
         = 0;
-    /// Deletes flows, nonces and staff sessions that expired before `before`.
+    /// Deletes flows, nonces and staff sessions that expired before `before`, and rate-limit
+    /// windows that started before it.
     virtual void purgeExpired(std::int64_t before) = 0;
 
     // Ops staff
