@@ -254,6 +254,30 @@ std::string functionsJson(const std::vector<std::string>& functions)
 
 } // namespace
 
+namespace {
+
+JsonObject receiptToJson(const Receipt& receipt)
+{
+    JsonObject r = new Poco::JSON::Object;
+    r->set("number", receipt.number);
+    r->set("kind", toString(receipt.kind));
+    r->set("status", toString(receipt.status));
+    r->set("receivedAt", receipt.receivedAt);
+    return r;
+}
+
+/// Where the certificate carries the last four characters of the national ID (SPEC §3.1),
+/// the typed ID (checksum already checked) must end with them.
+void checkLastFour(
+    const std::string& nationalId, const std::string& idLast4, const std::string& whose)
+{
+    if (!idLast4.empty()
+        && (nationalId.size() < 4 || nationalId.substr(nationalId.size() - 4) != idLast4))
+        throw Error(ErrorCode::IdMismatch, "last four digits differ from " + whose, "nationalId");
+}
+
+} // namespace
+
 Portal::Portal(Storage& storage, const CardVerifier& verifier, const CaRegistry& registry,
     const AuditLog& audit, const PiiProtector& pii, const Clock& clock, PortalSettings settings)
     : storage_(storage)
@@ -781,12 +805,7 @@ FlowResult Portal::reviewApplication(
                 { "agency:" + agency->code, "review.apply", "ok", "", agency->code, receipt.number,
                     R"({"review":")" + review.id + R"(","presentedIdentifier":")"
                         + review.presentedIdentifier + "\"}" });
-            JsonObject r = new Poco::JSON::Object;
-            r->set("number", receipt.number);
-            r->set("kind", toString(receipt.kind));
-            r->set("status", toString(receipt.status));
-            r->set("receivedAt", receipt.receivedAt);
-            loaded.state->set("receipt", r);
+            loaded.state->set("receipt", receiptToJson(receipt));
             loaded.flow.step = kReviewSubmitted;
             result = write(tx, loaded, true);
         });
@@ -807,10 +826,7 @@ FlowResult Portal::managerCard(const FlowRequest& request, const std::string& na
         checkNationalId(nationalId);
         auto card = verifyCard(
             loaded.flow, purpose::Manager, nonce, tokenJson, plugin::CardKind::Citizen);
-        if (!card.identity.idLast4.empty()
-            && nationalId.substr(nationalId.size() - 4) != card.identity.idLast4)
-            throw Error(
-                ErrorCode::IdMismatch, "last four digits differ from the card", "nationalId");
+        checkLastFour(nationalId, card.identity.idLast4, "the card");
         auto idHash = pii_.hash(nationalId);
         if (!presentsNewManager(type)) {
             auto registration = requireRegistration(loaded.flow.agencyCode);
@@ -850,10 +866,8 @@ FlowResult Portal::citizenCard(const FlowRequest& request, const std::string& na
         }
         auto card = verifyCard(
             loaded.flow, purpose::Citizen, nonce, tokenJson, plugin::CardKind::Citizen);
-        if (!nationalId.empty() && !card.identity.idLast4.empty()
-            && nationalId.substr(nationalId.size() - 4) != card.identity.idLast4)
-            throw Error(
-                ErrorCode::IdMismatch, "last four digits differ from the card", "nationalId");
+        if (!nationalId.empty())
+            checkLastFour(nationalId, card.identity.idLast4, "the card");
         const auto& issuer = card.certificate.issuerString;
         const auto& serial = card.certificate.serialHex;
         std::string action;
@@ -1020,12 +1034,7 @@ FlowResult Portal::confirm(const FlowRequest& request, const ContactDetails& inp
                     receipt.number,
                     R"({"organisationSerial":")" + str(org, "serial") + R"(","managerSerial":")"
                         + str(mgr, "serial") + "\"}" });
-            JsonObject r = new Poco::JSON::Object;
-            r->set("number", receipt.number);
-            r->set("kind", toString(receipt.kind));
-            r->set("status", toString(receipt.status));
-            r->set("receivedAt", receipt.receivedAt);
-            loaded.state->set("receipt", r);
+            loaded.state->set("receipt", receiptToJson(receipt));
             loaded.flow.step = kDone;
             result = write(tx, loaded, false);
         });
@@ -1108,10 +1117,7 @@ void Portal::validateOperator(
         if (inspection.certificate.serialHex != out.certSerial)
             throw Error(
                 ErrorCode::SerialFormat, "serial differs from the certificate read", "serial");
-        if (!inspection.identity->idLast4.empty()
-            && nationalId.substr(nationalId.size() - 4) != inspection.identity->idLast4)
-            throw Error(ErrorCode::IdMismatch, "last four digits differ from the operator's card",
-                "nationalId");
+        checkLastFour(nationalId, inspection.identity->idLast4, "the operator's card");
         out.certIssuer = inspection.certificate.issuerString;
         out.certIssuerKeyId = inspection.certificate.authorityKeyId;
     }
