@@ -452,8 +452,12 @@ FlowView Portal::render(const Loaded& loaded)
             }
         }
     }
-    if (loaded.flow.step == kOperators)
+    if (loaded.flow.step == kOperators) {
+        // The list is the manager's to see only while both cards are still the registered
+        // ones: a replaced manager's open flow closes for reading too.
+        requireCurrentCards(storage_, loaded, true, true);
         view.operators = operatorViews(view.agencyCode);
+    }
     return view;
 }
 

@@ -307,6 +307,10 @@ TEST_P(ReplacementTest, TheOldManagersOpenOperatorListClosesWhenTheManagerIsRepl
         oldManager.updateOperator(id, chen.serial, chen.personName, chen.nationalId, { "reports" }),
         403, "NOT_REGISTERED_CARD"));
     EXPECT_TRUE(refused(oldManager.deleteOperator(id), 403, "NOT_REGISTERED_CARD"));
+    // Nor may the old manager go on reading the list (names, masked IDs) of the open flow.
+    auto reread = oldManager.get();
+    EXPECT_TRUE(refused(reread, 403, "NOT_REGISTERED_CARD"));
+    EXPECT_EQ(reread.body.find(chen.personName), std::string::npos);
     EXPECT_EQ(count("FROM operators WHERE agency_code = 'A0001' AND deleted_at IS NULL"), 1);
     EXPECT_EQ(sql("SELECT functions FROM operators WHERE id = '" + id + "'"), R"(["enrolment"])");
 }
