@@ -3,13 +3,19 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 namespace certgate::x509 {
 namespace {
@@ -40,6 +46,71 @@ private:
     SteadyClock::time_point end_;
 };
 
+// Lookups a fetch stopped waiting for, still running in the system resolver.
+std::atomic<int> abandonedLookups { 0 };
+
+struct Lookup {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<std::string> address;
+    std::string error;
+    bool finished = false;
+    bool abandoned = false;
+};
+
+Poco::Net::SocketAddress resolve(const PocoHttpFetcher::Resolver& resolver, const std::string& host,
+    std::uint16_t port, const Deadline& deadline)
+{
+    Poco::Net::IPAddress literal;
+    if (Poco::Net::IPAddress::tryParse(host, literal))
+        return Poco::Net::SocketAddress(literal, port);
+    auto wait = deadline.remaining("before looking up the name");
+    if (abandonedLookups.load() >= PocoHttpFetcher::kMaxHangingLookups)
+        throw HttpError("name lookups are hanging (resolver down?); " + host + " not looked up");
+    auto lookup = std::make_shared<Lookup>();
+    try {
+        std::thread([lookup, resolver, host, port] {
+            std::optional<std::string> address;
+            std::string error;
+            try {
+                address = resolver(host, port);
+            } catch (const Poco::Exception& e) {
+                error = e.displayText();
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            std::lock_guard lock(lookup->mutex);
+            lookup->address = std::move(address);
+            lookup->error = std::move(error);
+            lookup->finished = true;
+            if (lookup->abandoned)
+                abandonedLookups.fetch_sub(1);
+            lookup->done.notify_all();
+        }).detach();
+    } catch (const std::system_error& e) {
+        throw HttpError(std::string("cannot start a name lookup: ") + e.what());
+    }
+    std::unique_lock lock(lookup->mutex);
+    if (!lookup->done.wait_for(lock, std::chrono::microseconds(wait.totalMicroseconds()),
+            [&] { return lookup->finished; })) {
+        lookup->abandoned = true;
+        abandonedLookups.fetch_add(1);
+        throw HttpError("timed out looking up " + host);
+    }
+    if (!lookup->address)
+        throw HttpError("cannot look up " + host + ": " + lookup->error);
+    try {
+        return Poco::Net::SocketAddress(*lookup->address);
+    } catch (const Poco::Exception& e) {
+        throw HttpError("lookup of " + host + " gave an unusable address: " + e.displayText());
+    }
+}
+
+std::string systemResolve(const std::string& host, std::uint16_t port)
+{
+    return Poco::Net::SocketAddress(host, port).toString();
+}
+
 void readHeader(const std::string& incoming, std::size_t headerEnd,
     Poco::Net::HTTPResponse& response, const std::string& url)
 {
@@ -51,9 +122,9 @@ void readHeader(const std::string& incoming, std::size_t headerEnd,
     }
 }
 
-HttpResponse exchange(const std::string& url, const std::string& method,
-    std::span<const std::uint8_t> body, const std::string& contentType, int timeoutMs,
-    std::size_t maxBytes)
+HttpResponse exchange(const PocoHttpFetcher::Resolver& resolver, const std::string& url,
+    const std::string& method, std::span<const std::uint8_t> body, const std::string& contentType,
+    int timeoutMs, std::size_t maxBytes)
 {
     Deadline deadline(timeoutMs);
     Poco::URI uri;
@@ -82,7 +153,7 @@ HttpResponse exchange(const std::string& url, const std::string& method,
     std::size_t headerEnd = std::string::npos;
     Poco::Net::HTTPResponse response;
     try {
-        Poco::Net::SocketAddress address(uri.getHost(), uri.getPort());
+        const auto address = resolve(resolver, uri.getHost(), uri.getPort(), deadline);
         Poco::Net::StreamSocket socket;
         socket.connect(address, deadline.remaining("connecting"));
         std::size_t sent = 0;
@@ -148,21 +219,23 @@ HttpResponse exchange(const std::string& url, const std::string& method,
 
 } // namespace
 
-PocoHttpFetcher::PocoHttpFetcher(std::size_t maxResponseBytes)
+PocoHttpFetcher::PocoHttpFetcher(std::size_t maxResponseBytes, Resolver resolver)
     : maxResponseBytes_(maxResponseBytes)
+    , resolver_(resolver ? std::move(resolver) : Resolver(systemResolve))
 {
 }
 
 HttpResponse PocoHttpFetcher::get(const std::string& url, int timeoutMs) const
 {
-    return exchange(url, Poco::Net::HTTPRequest::HTTP_GET, {}, {}, timeoutMs, maxResponseBytes_);
+    return exchange(
+        resolver_, url, Poco::Net::HTTPRequest::HTTP_GET, {}, {}, timeoutMs, maxResponseBytes_);
 }
 
 HttpResponse PocoHttpFetcher::post(const std::string& url, std::span<const std::uint8_t> body,
     const std::string& contentType, int timeoutMs) const
 {
-    return exchange(
-        url, Poco::Net::HTTPRequest::HTTP_POST, body, contentType, timeoutMs, maxResponseBytes_);
+    return exchange(resolver_, url, Poco::Net::HTTPRequest::HTTP_POST, body, contentType, timeoutMs,
+        maxResponseBytes_);
 }
 
 } // namespace certgate::x509

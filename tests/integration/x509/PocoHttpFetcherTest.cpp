@@ -157,5 +157,57 @@ TEST_F(PocoHttpFetcherTest, BoundsTheWholeExchangeNotEachReadWhenAServerDrips)
     EXPECT_LT(elapsed, 1200ms);
 }
 
+TEST_F(PocoHttpFetcherTest, LooksUpHostNamesWithTheSystemResolver)
+{
+    const auto port = base_.substr(base_.rfind(':'));
+    const auto response = fetcher.get("http://localhost" + port + "/crl", 2000);
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body.size(), 5U);
+}
+
+TEST_F(PocoHttpFetcherTest, LooksUpNamesButNotIpLiteralsThroughTheResolver)
+{
+    std::atomic<int> lookups { 0 };
+    const auto port = base_.substr(base_.rfind(':') + 1);
+    PocoHttpFetcher named(1024, [&](const std::string& host, std::uint16_t) {
+        ++lookups;
+        if (host != "crl.example.test")
+            throw std::runtime_error("NXDOMAIN " + host);
+        return "127.0.0.1:" + port;
+    });
+    EXPECT_EQ(named.get("http://crl.example.test:" + port + "/crl", 2000).status, 200);
+    EXPECT_EQ(named.get(base_ + "/crl", 2000).status, 200);
+    EXPECT_EQ(lookups.load(), 1);
+    try {
+        named.get("http://elsewhere.example.test:" + port + "/crl", 2000);
+        ADD_FAILURE() << "an unknown name was fetched";
+    } catch (const HttpError& e) {
+        EXPECT_NE(std::string(e.what()).find("NXDOMAIN elsewhere.example.test"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(PocoHttpFetcherTest, GivesUpOnAHangingNameLookupWhenTheTimeoutRunsOut)
+{
+    // Test double: a resolver that hangs, as the system one does when its DNS server is
+    // unreachable (that cannot be arranged for one process here).
+    PocoHttpFetcher hanging(1024, [](const std::string&, std::uint16_t) -> std::string {
+        std::this_thread::sleep_for(1500ms);
+        throw std::runtime_error("resolver gave up");
+    });
+    const auto start = SteadyClock::now();
+    try {
+        hanging.get("http://ocsp.example.test/", 400);
+        ADD_FAILURE() << "a hanging lookup produced an answer";
+    } catch (const HttpError& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("timed out looking up ocsp.example.test"), std::string::npos)
+            << e.what();
+    }
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_GE(elapsed, 350ms);
+    EXPECT_LT(elapsed, 1000ms);
+}
+
 } // namespace
 } // namespace certgate::x509

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -38,12 +39,21 @@ public:
 /// own OCSP client does), so the answer is simply everything until the server closes; that
 /// keeps one deadline over connect, send and every read. Only `http://` URLs: CRLs and OCSP
 /// answers are signed, and RFC 5280 §4.2.1.13 / RFC 6960 §A.1 expect plain HTTP.
-/// Name resolution uses the system resolver and is bounded by its own timeouts.
+/// Name resolution is under the same deadline: the lookup runs on a helper thread that the
+/// fetch stops waiting for when time runs out (the system resolver cannot be cancelled, so a
+/// lookup that hangs finishes on its own; while kMaxHangingLookups are abandoned that way,
+/// further fetches by name fail at once). IP literals are not looked up.
 class PocoHttpFetcher final : public HttpFetcher {
 public:
     static constexpr std::size_t kDefaultMaxResponseBytes = 64 * 1024 * 1024;
+    static constexpr int kMaxHangingLookups = 16;
 
-    explicit PocoHttpFetcher(std::size_t maxResponseBytes = kDefaultMaxResponseBytes);
+    /// Host name and port to one IPv4/IPv6 address "host:port" or "[v6]:port"; throws on
+    /// failure. The default is the system resolver (getaddrinfo through POCO).
+    using Resolver = std::function<std::string(const std::string& host, std::uint16_t port)>;
+
+    explicit PocoHttpFetcher(
+        std::size_t maxResponseBytes = kDefaultMaxResponseBytes, Resolver resolver = {});
 
     HttpResponse get(const std::string& url, int timeoutMs) const override;
     HttpResponse post(const std::string& url, std::span<const std::uint8_t> body,
@@ -51,6 +61,7 @@ public:
 
 private:
     std::size_t maxResponseBytes_;
+    Resolver resolver_;
 };
 
 } // namespace certgate::x509
