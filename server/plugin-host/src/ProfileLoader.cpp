@@ -230,6 +230,7 @@ void readRevocation(const Reader& top, const std::filesystem::path& base, const 
         }
         settings.ocspTimeoutMs = ocsp->integer("timeoutMs", settings.ocspTimeoutMs);
         settings.ocspMaxAgeSeconds = ocsp->integer("maxAgeSeconds", settings.ocspMaxAgeSeconds);
+        settings.ocspCacheSeconds = ocsp->integer("cacheSeconds", settings.ocspCacheSeconds);
         settings.clockSkewSeconds = ocsp->integer("clockSkewSeconds", settings.clockSkewSeconds);
     }
     if (auto crl = revocation->object("crl")) {

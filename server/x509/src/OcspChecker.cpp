@@ -73,6 +73,54 @@ OcspChecker::OcspChecker(const core::Clock& clock, std::shared_ptr<const HttpFet
 
 core::RevocationResult OcspChecker::check(const ProfileState& state, X509* leaf, X509* issuer) const
 {
+    const auto cacheSeconds = std::max(0, state.profile.revocation.ocspCacheSeconds);
+    std::string key;
+    if (cacheSeconds > 0) {
+        ossl::OcspCertId id(OCSP_cert_to_id(nullptr, leaf, issuer));
+        unsigned char* der = nullptr;
+        const int length = id ? i2d_OCSP_CERTID(id.get(), &der) : -1;
+        ERR_clear_error();
+        if (length > 0) {
+            ossl::Memory owner(der);
+            key = state.profile.id + '\n';
+            key.append(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+        }
+    }
+    const auto now = clock_.now();
+    if (!key.empty()) {
+        std::lock_guard lock(cacheMutex_);
+        auto found = cache_.find(key);
+        if (found != cache_.end() && found->second.storedAt <= now && now < found->second.until) {
+            auto result = found->second.result;
+            result.detail += " (answer of " + asn1::isoTime(found->second.storedAt)
+                + ", reused until " + asn1::isoTime(found->second.until) + ")";
+            return result;
+        }
+    }
+    std::int64_t reusableUntil = 0;
+    auto result = ask(state, leaf, issuer, reusableUntil);
+    if (!key.empty() && result.status != Status::Unknown)
+        remember(key, result, now, std::min(now + cacheSeconds, reusableUntil));
+    return result;
+}
+
+void OcspChecker::remember(const std::string& key, const core::RevocationResult& result,
+    std::int64_t now, std::int64_t until) const
+{
+    if (until <= now)
+        return;
+    std::lock_guard lock(cacheMutex_);
+    if (cache_.size() >= kMaxCachedAnswers && !cache_.contains(key)) {
+        std::erase_if(cache_, [&](const auto& entry) { return entry.second.until <= now; });
+        if (cache_.size() >= kMaxCachedAnswers)
+            cache_.clear();
+    }
+    cache_[key] = Cached { result, now, until };
+}
+
+core::RevocationResult OcspChecker::ask(
+    const ProfileState& state, X509* leaf, X509* issuer, std::int64_t& reusableUntil) const
+{
     core::RevocationResult result;
     result.method = "ocsp";
     result.status = Status::Unknown;
@@ -182,10 +230,12 @@ core::RevocationResult OcspChecker::check(const ProfileState& state, X509* leaf,
     if (now - *produced > std::max(0, settings.ocspMaxAgeSeconds))
         return unknown("the OCSP answer from " + asn1::isoTime(*produced) + " is older than "
             + std::to_string(settings.ocspMaxAgeSeconds) + " s");
+    reusableUntil = *produced + std::max(0, settings.ocspMaxAgeSeconds);
     if (nextUpdate) {
         const auto next = asn1::epochSeconds(nextUpdate);
         if (!next || *next + skew < now)
             return unknown("the OCSP answer is past its nextUpdate");
+        reusableUntil = std::min(reusableUntil, *next);
     }
 
     switch (certStatus) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 
 namespace certgate::x509 {
 namespace {
@@ -268,6 +269,73 @@ TEST_F(OcspRevocationTest, DoesNotFallBackWhenTheResponderGaveADefiniteAnswer)
     result = validate(*validator, "moica-revoked");
     EXPECT_EQ(result.error, ErrorCode::CertRevoked);
     EXPECT_EQ(result.revocation.method, "ocsp");
+}
+
+TEST_F(OcspRevocationTest, ByDefaultAsksTheResponderOnEveryValidation)
+{
+    std::optional<OcspResponder> responder(std::in_place, "moica-g2");
+    auto validator = pinnedTo("moica", responder->url());
+    ASSERT_EQ(validate(*validator, "moica-wang").revocation.status, Status::Good);
+    responder.reset();
+    const auto again = validate(*validator, "moica-wang");
+    EXPECT_EQ(again.error, ErrorCode::RevocationUnknown) << again.revocation.detail;
+}
+
+TEST_F(OcspRevocationTest, ReusesAConclusiveAnswerForTheProfilesCacheTimeOnlyForThatCard)
+{
+    std::optional<OcspResponder> responder(std::in_place, "moica-g2");
+    profileNamed(profiles, "moica").revocation.ocspCacheSeconds = 120;
+    auto validator = pinnedTo("moica", responder->url());
+    ASSERT_EQ(validate(*validator, "moica-wang").revocation.status, Status::Good);
+    ASSERT_EQ(validate(*validator, "moica-revoked").error, ErrorCode::CertRevoked);
+    responder.reset();
+
+    clock.advance(60);
+    const auto good = validate(*validator, "moica-wang");
+    EXPECT_FALSE(good.error.has_value()) << good.detail;
+    EXPECT_EQ(good.revocation.status, Status::Good);
+    EXPECT_NE(good.revocation.detail.find("reused until"), std::string::npos)
+        << good.revocation.detail;
+    EXPECT_EQ(validate(*validator, "moica-revoked").error, ErrorCode::CertRevoked);
+    // Another card of the same CA was never asked about.
+    EXPECT_EQ(validate(*validator, "moica-chen").error, ErrorCode::RevocationUnknown);
+
+    clock.advance(61);
+    EXPECT_EQ(validate(*validator, "moica-wang").error, ErrorCode::RevocationUnknown);
+}
+
+TEST_F(OcspRevocationTest, NeverReusesAnAnswerPastItsNextUpdate)
+{
+    // The responder stamps nextUpdate five minutes after thisUpdate; the profile would allow
+    // an hour.
+    std::optional<OcspResponder> responder(std::in_place, "moica-g2");
+    profileNamed(profiles, "moica").revocation.ocspCacheSeconds = 3600;
+    auto validator = pinnedTo("moica", responder->url());
+    ASSERT_EQ(validate(*validator, "moica-wang").revocation.status, Status::Good);
+    responder.reset();
+    clock.advance(4 * 60);
+    EXPECT_EQ(validate(*validator, "moica-wang").revocation.status, Status::Good);
+    clock.advance(2 * 60);
+    EXPECT_EQ(validate(*validator, "moica-wang").error, ErrorCode::RevocationUnknown);
+}
+
+TEST_F(OcspRevocationTest, DoesNotReuseAnInconclusiveAnswer)
+{
+    // First the responder is down (inconclusive); once it is up, it is asked.
+    Poco::Net::ServerSocket placeholder(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const auto port = placeholder.address().port();
+    placeholder.close();
+    profileNamed(profiles, "moica").revocation.ocspCacheSeconds = 600;
+    auto validator = pinnedTo("moica", "http://127.0.0.1:" + std::to_string(port));
+    EXPECT_EQ(validate(*validator, "moica-wang").error, ErrorCode::RevocationUnknown);
+    ChildProcess responder("openssl",
+        { "ocsp", "-port", std::to_string(port), "-index", pki.ca("moica-g2").index, "-CA",
+            pki.ca("moica-g2").cert, "-rsigner", pki.ca("moica-g2").ocspCert, "-rkey",
+            pki.ca("moica-g2").ocspKey, "-nmin", "5" });
+    ASSERT_TRUE(responder.waitForOutput(R"(ACCEPT .*:(\d+) PID)")) << responder.output();
+    const auto result = validate(*validator, "moica-wang");
+    EXPECT_FALSE(result.error.has_value()) << result.detail;
+    EXPECT_EQ(result.revocation.detail.find("reused"), std::string::npos);
 }
 
 } // namespace

@@ -91,6 +91,7 @@ TEST(ProfileLoaderTest, readsRevocationSettings)
     EXPECT_TRUE(moica.revocation.ocspResponder.empty());
     EXPECT_EQ(moica.revocation.ocspTimeoutMs, 3000);
     EXPECT_EQ(moica.revocation.ocspMaxAgeSeconds, 86400);
+    EXPECT_EQ(moica.revocation.ocspCacheSeconds, 0);
     EXPECT_EQ(moica.revocation.clockSkewSeconds, 300);
     EXPECT_EQ(moica.revocation.crlTimeoutMs, 10000);
     EXPECT_TRUE(moica.revocation.crlUrls.empty());
@@ -119,7 +120,7 @@ TEST(ProfileLoaderTest, readsLocalCrlFilesAndAPinnedResponder)
     test::writeTextFile(dir.file("anchor.pem"), "ANCHOR");
     test::writeTextFile(dir.file("p.json"),
         profileJson("p",
-            R"(, "revocation": { "mode": "crl", "failOpen": true, "ocsp": { "url": "http://ocsp", "responder": "responder.pem" },
+            R"(, "revocation": { "mode": "crl", "failOpen": true, "ocsp": { "url": "http://ocsp", "responder": "responder.pem", "cacheSeconds": 90 },
                  "crl": { "urls": ["http://crl"], "files": ["a.crl"], "timeoutMs": 42 } })",
             "anchor.pem"));
     auto profile = ProfileLoader::loadFile(dir.file("p.json"));
@@ -127,6 +128,7 @@ TEST(ProfileLoaderTest, readsLocalCrlFilesAndAPinnedResponder)
     EXPECT_TRUE(profile.revocation.failOpen);
     EXPECT_EQ(profile.revocation.ocspUrl, "http://ocsp");
     EXPECT_EQ(text(profile.revocation.ocspResponder), "RESPONDER");
+    EXPECT_EQ(profile.revocation.ocspCacheSeconds, 90);
     EXPECT_EQ(profile.revocation.crlUrls, (std::vector<std::string> { "http://crl" }));
     ASSERT_EQ(profile.revocation.crlFiles.size(), 1u);
     EXPECT_EQ(text(profile.revocation.crlFiles[0]), "CRL-A");

@@ -24,6 +24,9 @@ struct RevocationSettings {
     Bytes ocspResponder; ///< pinned responder certificate (PEM or DER file contents), or empty
     int ocspTimeoutMs = 3000;
     int ocspMaxAgeSeconds = 86400;
+    /// 0: ask the responder on every validation. Otherwise a good or revoked answer is reused
+    /// for this long, never past its nextUpdate nor beyond ocspMaxAgeSeconds after thisUpdate.
+    int ocspCacheSeconds = 0;
     int clockSkewSeconds = 300;
     std::vector<std::string> crlUrls; ///< empty: from the certificate's CRLDP
     std::vector<Bytes> crlFiles; ///< local CRLs (PEM or DER file contents)
