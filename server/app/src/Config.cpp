@@ -296,6 +296,10 @@ Config loadConfig(const std::string& file)
     auto logging = r.section("logging");
     c.logLevel = r.string(logging, "level", "logging", c.logLevel);
     c.logFile = r.path(logging, "file", "logging");
+    c.auditHeadLogSeconds
+        = r.integer(logging, "auditHeadSeconds", "logging", c.auditHeadLogSeconds);
+    if (c.auditHeadLogSeconds < 0)
+        r.fail("logging.auditHeadSeconds", "must be 0 (off) or a number of seconds");
 
     auto testing = r.section("testing");
     c.clockOffsetFile = r.path(testing, "clockOffsetFile", "testing");

@@ -125,20 +125,44 @@ int serve(Args args)
     log.information("certgate %s serving %s (database %s, %d CA plugins)",
         std::string(CERTGATE_VERSION), server.url(), config.databaseBackend,
         static_cast<int>(services.trust().plugins().loadedIds().size()));
-    std::cout << "certgate: listening on " << server.url() << std::endl;
 
-    // Expired flows, nonces and staff sessions are purged once a minute (an hour after they
-    // expired, so a late replay still reads NONCE_EXPIRED rather than NONCE_UNKNOWN).
+    // Housekeeping: expired flows, nonces and staff sessions are purged once a minute (an hour
+    // after they expired, so a late replay still reads NONCE_EXPIRED rather than
+    // NONCE_UNKNOWN); the audit head is logged at start, when it has moved, and at the end.
+    std::string loggedHead;
+    auto logAuditHead = [&] {
+        try {
+            auto last = services.storage().lastAuditEvent();
+            std::string head = last ? std::to_string(last->seq) + ":" + last->hash : "0:";
+            if (head != loggedHead)
+                log.information("audit head %s (certgate audit verify --expect-head)", head);
+            loggedHead = head;
+        } catch (const std::exception& e) {
+            log.warning("reading the audit head failed: %s", std::string(e.what()));
+        }
+    };
+    if (config.auditHeadLogSeconds > 0)
+        logAuditHead();
+    std::cout << "certgate: listening on " << server.url() << std::endl;
     std::atomic<bool> stopping = false;
-    std::thread purger([&] {
-        for (int tick = 0; !stopping; ++tick) {
+    std::thread housekeeper([&] {
+        using Steady = std::chrono::steady_clock;
+        auto nextPurge = Steady::now();
+        auto nextHead = Steady::now() + std::chrono::seconds(config.auditHeadLogSeconds);
+        while (!stopping) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            if (tick % 300 != 0)
-                continue;
-            try {
-                services.storage().purgeExpired(services.clock().now() - 3600);
-            } catch (const std::exception& e) {
-                log.warning("purging expired flows failed: %s", std::string(e.what()));
+            auto now = Steady::now();
+            if (now >= nextPurge) {
+                nextPurge = now + std::chrono::seconds(60);
+                try {
+                    services.storage().purgeExpired(services.clock().now() - 3600);
+                } catch (const std::exception& e) {
+                    log.warning("purging expired flows failed: %s", std::string(e.what()));
+                }
+            }
+            if (config.auditHeadLogSeconds > 0 && now >= nextHead) {
+                nextHead = now + std::chrono::seconds(config.auditHeadLogSeconds);
+                logAuditHead();
             }
         }
     });
@@ -146,8 +170,10 @@ int serve(Args args)
     sigwait(&stopSignals, &signal);
     log.information("certgate stopping (signal %d)", signal);
     stopping = true;
-    purger.join();
+    housekeeper.join();
     server.stop();
+    if (config.auditHeadLogSeconds > 0)
+        logAuditHead();
     return 0;
 }
 

@@ -3,6 +3,10 @@
 // database (or a truncated tail, given the head recorded earlier) is caught.
 #include "PortalTestSupport.hpp"
 
+#include <chrono>
+#include <regex>
+#include <thread>
+
 namespace certgate::test {
 namespace {
 
@@ -297,6 +301,50 @@ TEST_P(AuditTest, TheServerKeepsAppendingToAVerifiedChainAfterARestart)
 }
 
 CERTGATE_SERVER_ON_BOTH_BACKENDS(AuditTest);
+
+/// The server logs the chain's head when it moves (here every second), so the service log is
+/// the copy outside the database that catches a truncated tail.
+class AuditHeadLogTest : public AuditTest {
+protected:
+    void configure(Json& config) override
+    {
+        setConfigValue(config, "logging", "auditHeadSeconds", 1);
+    }
+
+    /// The newest "audit head SEQ:HASH" line of the server's log.
+    std::string loggedHead()
+    {
+        static const std::regex line(R"(audit head (\d+:[0-9a-f]*))");
+        std::string head;
+        auto output = server_->output();
+        for (std::sregex_iterator it(output.begin(), output.end(), line), end; it != end; ++it)
+            head = (*it)[1];
+        return head;
+    }
+};
+
+TEST_P(AuditHeadLogTest, TheServerLogsTheHeadThatLaterCatchesATruncatedTail)
+{
+    EXPECT_FALSE(loggedHead().empty()) << "no head logged at start: " << server_->output();
+    activity();
+    auto current = verify();
+    ASSERT_EQ(current.exitCode, 0) << current.output;
+    auto head = text(current.report, "head");
+    std::string logged;
+    for (int i = 0; i < 50 && logged != head; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        logged = loggedHead();
+    }
+    ASSERT_EQ(logged, head) << server_->output();
+    EXPECT_EQ(logged.substr(0, logged.find(':')), std::to_string(events()));
+
+    sql("DELETE FROM audit_events WHERE seq = " + std::to_string(events()));
+    auto truncated = verify({ "--expect-head", logged });
+    EXPECT_EQ(truncated.exitCode, 1) << truncated.output;
+    EXPECT_EQ(text(truncated.report, "ok"), "false");
+}
+
+CERTGATE_SERVER_ON_BOTH_BACKENDS(AuditHeadLogTest);
 
 } // namespace
 } // namespace certgate::test

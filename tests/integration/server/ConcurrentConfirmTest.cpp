@@ -15,10 +15,7 @@ class ConcurrentConfirmTest : public PortalTest {
 protected:
     void configure(Json& config) override
     {
-        Json testing
-            = config->has("testing") ? config->getObject("testing") : Json(new Poco::JSON::Object);
-        testing->set("pauseInsideConfirmMs", 1500);
-        config->set("testing", testing);
+        setConfigValue(config, "testing", "pauseInsideConfirmMs", 1500);
     }
 
     std::size_t pauses() { return occurrences(server_->output(), "paused inside its transaction"); }

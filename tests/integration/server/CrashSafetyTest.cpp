@@ -15,10 +15,7 @@ class CrashSafetyTest : public PortalTest {
 protected:
     void configure(Json& config) override
     {
-        Json testing
-            = config->has("testing") ? config->getObject("testing") : Json(new Poco::JSON::Object);
-        testing->set("pauseInsideConfirmMs", 60000);
-        config->set("testing", testing);
+        setConfigValue(config, "testing", "pauseInsideConfirmMs", 60000);
     }
 
     int rowsOfA0001() const

@@ -272,6 +272,14 @@ void PortalTest::SetUp()
     server_->start();
 }
 
+void setConfigValue(Json& config, const std::string& section, const std::string& key,
+    const Poco::Dynamic::Var& value)
+{
+    Json object = config->has(section) ? config->getObject(section) : Json(new Poco::JSON::Object);
+    object->set(key, value);
+    config->set(section, object);
+}
+
 void PortalTest::editConfig(const ServerInstance& server, const std::function<void(Json&)>& edit)
 {
     auto config = parseJsonObject(readTextFile(server.configFile()));

@@ -59,6 +59,10 @@ const HttpResponse& require(const HttpResponse& response, int status, const std:
 /// The value of a Set-Cookie header for `name` ("" when none), with its attributes.
 std::string setCookie(const HttpResponse& response, const std::string& name);
 
+/// Sets config[section][key] = value, creating the section when the configuration lacks it.
+void setConfigValue(Json& config, const std::string& section, const std::string& key,
+    const Poco::Dynamic::Var& value);
+
 /// Taiwanese national ID checksum, written here from the published rule (independent of the
 /// MOICA plugin's validator).
 bool nationalIdChecksumOk(const std::string& id);

@@ -43,6 +43,9 @@ struct Config {
 
     std::string logLevel = "information";
     std::string logFile; ///< empty = stderr
+    /// The audit chain's head (SEQ:HASH) is logged this often when it has moved, so the
+    /// service log keeps a copy outside the database for `audit verify --expect-head`; 0 = off.
+    std::int64_t auditHeadLogSeconds = 300;
 
     /// Testing only (a loud warning at start): the clock is shifted by the number of seconds
     /// written in this file, re-read when it changes (e2e tests jump to the next business day).
