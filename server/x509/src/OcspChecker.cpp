@@ -74,11 +74,11 @@ OcspChecker::OcspChecker(const core::Clock& clock, std::shared_ptr<const HttpFet
 core::RevocationResult OcspChecker::check(const ProfileState& state, X509* leaf, X509* issuer) const
 {
     const auto cacheSeconds = std::max(0, state.profile.revocation.ocspCacheSeconds);
+    ossl::OcspCertId id(OCSP_cert_to_id(nullptr, leaf, issuer));
     std::string key;
-    if (cacheSeconds > 0) {
-        ossl::OcspCertId id(OCSP_cert_to_id(nullptr, leaf, issuer));
+    if (cacheSeconds > 0 && id) {
         unsigned char* der = nullptr;
-        const int length = id ? i2d_OCSP_CERTID(id.get(), &der) : -1;
+        const int length = i2d_OCSP_CERTID(id.get(), &der);
         ERR_clear_error();
         if (length > 0) {
             ossl::Memory owner(der);
@@ -98,7 +98,7 @@ core::RevocationResult OcspChecker::check(const ProfileState& state, X509* leaf,
         }
     }
     std::int64_t reusableUntil = 0;
-    auto result = ask(state, leaf, issuer, reusableUntil);
+    auto result = ask(state, leaf, issuer, id.get(), reusableUntil);
     if (!key.empty() && result.status != Status::Unknown)
         remember(key, result, now, std::min(now + cacheSeconds, reusableUntil));
     return result;
@@ -118,8 +118,8 @@ void OcspChecker::remember(const std::string& key, const core::RevocationResult&
     cache_[key] = Cached { result, now, until };
 }
 
-core::RevocationResult OcspChecker::ask(
-    const ProfileState& state, X509* leaf, X509* issuer, std::int64_t& reusableUntil) const
+core::RevocationResult OcspChecker::ask(const ProfileState& state, X509* leaf, X509* issuer,
+    const OCSP_CERTID* id, std::int64_t& reusableUntil) const
 {
     core::RevocationResult result;
     result.method = "ocsp";
@@ -136,11 +136,10 @@ core::RevocationResult OcspChecker::ask(
         return unknown(
             "no OCSP responder: none pinned and no http:// URL in the certificate's AIA");
 
-    ossl::OcspCertId id(OCSP_cert_to_id(nullptr, leaf, issuer));
     ossl::OcspRequest request(OCSP_REQUEST_new());
     if (!id || !request)
         return unknown("cannot build the OCSP request");
-    OCSP_CERTID* requestId = OCSP_CERTID_dup(id.get());
+    OCSP_CERTID* requestId = OCSP_CERTID_dup(id);
     if (!requestId || !OCSP_request_add0_id(request.get(), requestId)) {
         OCSP_CERTID_free(requestId);
         return unknown("cannot build the OCSP request");
@@ -205,7 +204,7 @@ core::RevocationResult OcspChecker::ask(
     int matches = 0;
     for (int i = 0; i < OCSP_resp_count(basic.get()); ++i) {
         OCSP_SINGLERESP* candidate = OCSP_resp_get0(basic.get(), i);
-        if (OCSP_id_cmp(OCSP_SINGLERESP_get0_id(candidate), id.get()) == 0) {
+        if (OCSP_id_cmp(OCSP_SINGLERESP_get0_id(candidate), id) == 0) {
             single = candidate;
             ++matches;
         }

@@ -37,9 +37,10 @@ private:
         std::int64_t until = 0;
     };
 
-    /// One round trip; `reusableUntil` gets how long a conclusive answer stays fresh.
-    core::RevocationResult ask(
-        const ProfileState& profile, X509* leaf, X509* issuer, std::int64_t& reusableUntil) const;
+    /// One round trip about `id` (null if it could not be built); `reusableUntil` gets how
+    /// long a conclusive answer stays fresh.
+    core::RevocationResult ask(const ProfileState& profile, X509* leaf, X509* issuer,
+        const OCSP_CERTID* id, std::int64_t& reusableUntil) const;
     void remember(const std::string& key, const core::RevocationResult& result, std::int64_t now,
         std::int64_t until) const;
 
