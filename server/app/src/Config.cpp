@@ -186,6 +186,48 @@ std::string defaultWebRoot()
     return firstExisting({ bin / "../share/certgate/web", bin / "../../web" });
 }
 
+namespace {
+
+// server.connections (README "Connections"): every value optional, each a positive number.
+void readConnections(const Reader& r, const Object& server, net::Limits& l)
+{
+    auto count = [&r](const Object& o, const char* key, const char* where, std::size_t fallback,
+                     std::int64_t minimum) {
+        auto value = r.integer(o, key, where, static_cast<std::int64_t>(fallback));
+        if (value < minimum)
+            r.fail(std::string(where) + "." + key, "must be at least " + std::to_string(minimum));
+        return static_cast<std::size_t>(value);
+    };
+    auto millis = [&](const Object& o, const char* key, net::Limits::Millis fallback) {
+        return net::Limits::Millis(static_cast<std::int64_t>(
+            count(o, key, "server.connections", static_cast<std::size_t>(fallback.count()), 1)));
+    };
+    l.workerThreads = count(server, "maxThreads", "server", l.workerThreads, 1);
+    if (!server->has("connections"))
+        return;
+    auto c = server->getObject("connections");
+    if (!c)
+        r.fail("server.connections", "must be an object");
+    const char* where = "server.connections";
+    l.maxConnections = count(c, "max", where, l.maxConnections, 1);
+    l.maxConnectionsPerAddress = count(c, "maxPerAddress", where, l.maxConnectionsPerAddress, 1);
+    l.pressureConnections = count(c, "pressureAt", where, l.pressureConnections, 0);
+    l.workerThreads = count(c, "workers", where, l.workerThreads, 1);
+    l.maxQueuedRequests = count(c, "maxQueued", where, l.maxQueuedRequests, 0);
+    l.ioThreads = count(c, "ioThreads", where, l.ioThreads, 0);
+    l.maxHeaderBytes = count(c, "maxHeaderBytes", where, l.maxHeaderBytes, 1024);
+    l.handshakeTimeout = millis(c, "handshakeMs", l.handshakeTimeout);
+    l.idleTimeout = millis(c, "idleMs", l.idleTimeout);
+    l.headerTimeout = millis(c, "headerMs", l.headerTimeout);
+    l.bodyTimeout = millis(c, "bodyMs", l.bodyTimeout);
+    l.writeTimeout = millis(c, "writeMs", l.writeTimeout);
+    l.pressureIdleTimeout = millis(c, "pressureIdleMs", l.pressureIdleTimeout);
+    l.logIntervalSeconds = static_cast<int>(
+        count(c, "logIntervalSeconds", where, static_cast<std::size_t>(l.logIntervalSeconds), 1));
+}
+
+} // namespace
+
 Config loadConfig(const std::string& file)
 {
     Reader r(file, parseObject(file));
@@ -199,7 +241,7 @@ Config loadConfig(const std::string& file)
         r.fail("server.port", "must be 0..65535");
     c.port = static_cast<std::uint16_t>(port);
     c.webRoot = r.path(server, "webRoot", "server", defaultWebRoot());
-    c.maxThreads = static_cast<int>(r.integer(server, "maxThreads", "server", c.maxThreads));
+    readConnections(r, server, c.connections);
     c.trustedProxies = strings(server->getArray("trustedProxies"));
     c.portal.origin = r.string(server, "publicOrigin", "server");
     if (c.portal.origin.empty())
@@ -213,6 +255,10 @@ Config loadConfig(const std::string& file)
         c.tlsPrivateKey = r.path(tls, "privateKey", "server.tls");
         if (c.tlsCertificate.empty() != c.tlsPrivateKey.empty())
             r.fail("server.tls", "needs both certificate and privateKey");
+        c.tlsCiphers = r.string(tls, "ciphers", "server.tls");
+        c.tlsMinVersion = r.string(tls, "minVersion", "server.tls", c.tlsMinVersion);
+        if (c.tlsMinVersion != "TLSv1.2" && c.tlsMinVersion != "TLSv1.3")
+            r.fail("server.tls.minVersion", "must be \"TLSv1.2\" or \"TLSv1.3\"");
     }
 
     auto agent = r.section("agent");

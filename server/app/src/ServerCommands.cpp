@@ -97,7 +97,10 @@ int serve(Args args)
     options.webRoot = config.webRoot;
     options.agentUrl = config.agentUrl;
     options.trustedProxies = config.trustedProxies;
-    options.maxThreads = config.maxThreads;
+    options.limits = config.connections;
+    if (!config.tlsCiphers.empty())
+        options.tls.ciphers = config.tlsCiphers;
+    options.tls.minVersion = config.tlsMinVersion;
     options.version = CERTGATE_VERSION;
     options.databaseBackend = config.databaseBackend;
     options.databaseAlive = [&services] {

@@ -115,6 +115,8 @@ constexpr std::array kCatalogue {
         "This review case has already been decided." },
     ErrorInfo { PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413, "送出的資料過大。",
         "The request is too large." },
+    ErrorInfo { ServerBusy, "SERVER_BUSY", 503, "系統忙碌中，請稍候再試。",
+        "The server is busy. Please try again in a moment." },
     ErrorInfo { InternalError, "INTERNAL_ERROR", 500,
         "系統發生錯誤,請稍後再試;若持續發生,請洽本部。",
         "Something went wrong on our side. Please try again later; if it persists, contact the "

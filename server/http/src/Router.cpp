@@ -3,10 +3,10 @@
 #include "Json.hpp"
 
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -17,72 +17,38 @@ namespace certgate::http {
 using core::Error;
 using core::ErrorCode;
 
-Context::Context(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
-    std::size_t maxBodyBytes, bool secure, const std::vector<std::string>* trustedProxies)
+Context::Context(
+    net::Request& req, net::Response& resp, const std::vector<std::string>* trustedProxies)
     : request(req)
     , response(resp)
-    , maxBodyBytes_(maxBodyBytes)
-    , secure_(secure)
     , trustedProxies_(trustedProxies)
 {
+    auto question = request.target.find('?');
+    try {
+        Poco::URI::decode(request.target.substr(0, question), path_);
+    } catch (const Poco::Exception&) {
+        path_.clear(); // matches no route and no file: 404
+    }
+    if (question != std::string::npos)
+        query_ = request.target.substr(question + 1);
 }
 
 std::string Context::bodyText()
 {
-    if (bodyRead_)
-        return body_;
-    if (request.getContentLength() > static_cast<std::streamsize>(maxBodyBytes_)) {
-        // Refused unread; discardUnreadBody() reads what the client still sends after the
-        // answer, and this connection carries no further request.
-        response.setKeepAlive(false);
+    if (request.bodyTooLarge)
         throw Error(ErrorCode::PayloadTooLarge);
-    }
-    bodyRead_ = true;
-    auto& in = request.stream();
-    char buffer[8192];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        body_.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (body_.size() > maxBodyBytes_) {
-            response.setKeepAlive(false);
-            bodyRead_ = false; // the rest is drained after the answer, as above
-            throw Error(ErrorCode::PayloadTooLarge);
-        }
-    }
-    return body_;
-}
-
-void Context::discardUnreadBody()
-{
-    // Only a body of known extent can be drained: POCO reads a request with neither
-    // Content-Length nor chunked encoding until the connection closes.
-    if (bodyRead_ || (!request.hasContentLength() && !request.getChunkedTransferEncoding()))
-        return;
-    bodyRead_ = true;
-    // A body refused as too large is read too, up to a bound: closing a socket with unread
-    // data makes the kernel reset the connection, and the client (a browser still
-    // uploading) then loses the PAYLOAD_TOO_LARGE answer already sent.
-    const std::size_t limit = 4 * maxBodyBytes_;
-    auto& in = request.stream();
-    char buffer[8192];
-    std::size_t total = 0;
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        total += static_cast<std::size_t>(in.gcount());
-        if (total > limit) {
-            // Not worth reading on: POCO ends the connection after this request instead.
-            response.setKeepAlive(false);
-            return;
-        }
-    }
+    return request.body;
 }
 
 Poco::JSON::Object::Ptr Context::body()
 {
-    auto text = bodyText();
-    if (text.empty())
+    if (request.bodyTooLarge)
+        throw Error(ErrorCode::PayloadTooLarge);
+    if (request.body.empty())
         return new Poco::JSON::Object;
     try {
         Poco::JSON::Parser parser;
-        auto parsed = parser.parse(text);
+        auto parsed = parser.parse(request.body);
         if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
             return parsed.extract<Poco::JSON::Object::Ptr>();
     } catch (const Poco::Exception&) {
@@ -93,27 +59,35 @@ Poco::JSON::Object::Ptr Context::body()
 std::string Context::cookie(const std::string& name) const
 {
     Poco::Net::NameValueCollection cookies;
-    request.getCookies(cookies);
+    Poco::Net::HTTPRequest parsed;
+    for (const auto& [key, value] : request.headers)
+        if (Poco::icompare(key, "Cookie") == 0)
+            parsed.add("Cookie", value);
+    parsed.getCookies(cookies);
     return cookies.get(name, "");
 }
 
 std::string Context::header(const std::string& name) const
 {
-    return request.get(name, "");
+    return request.header(name);
 }
 
 std::string Context::query(const std::string& name) const
 {
-    Poco::URI uri(request.getURI());
-    for (const auto& [key, value] : uri.getQueryParameters())
-        if (key == name)
-            return value;
+    Poco::URI uri;
+    try {
+        uri.setRawQuery(query_);
+        for (const auto& [key, value] : uri.getQueryParameters())
+            if (key == name)
+                return value;
+    } catch (const Poco::Exception&) {
+    }
     return {};
 }
 
 std::string Context::client() const
 {
-    auto peer = request.clientAddress().host().toString();
+    const auto& peer = request.peer;
     // Behind the bureau's reverse proxy every request comes from the proxy: only then is the
     // client the address the proxy appended last to X-Forwarded-For (earlier entries are
     // whatever the client sent, and are not trusted).
@@ -121,7 +95,7 @@ std::string Context::client() const
         || std::find(trustedProxies_->begin(), trustedProxies_->end(), peer)
             == trustedProxies_->end())
         return peer;
-    auto forwarded = request.get("X-Forwarded-For", "");
+    auto forwarded = request.header("X-Forwarded-For");
     auto comma = forwarded.rfind(',');
     auto last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
     auto begin = last.find_first_not_of(' ');
@@ -135,10 +109,10 @@ void Context::setCookie(
     Poco::Net::HTTPCookie cookie(name, value);
     cookie.setPath(path);
     cookie.setHttpOnly(true);
-    cookie.setSecure(secure_);
+    cookie.setSecure(secure());
     cookie.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_STRICT);
     cookie.setMaxAge(static_cast<int>(maxAge));
-    response.addCookie(cookie);
+    response.headers.emplace_back("Set-Cookie", cookie.toString());
 }
 
 void Context::clearCookie(const std::string& name, const std::string& path)
@@ -146,29 +120,39 @@ void Context::clearCookie(const std::string& name, const std::string& path)
     setCookie(name, "", path, 0);
 }
 
+void Context::setHeader(const std::string& name, const std::string& value)
+{
+    response.headers.emplace_back(name, value);
+}
+
+void Context::send(
+    int status, const std::string& contentType, std::string body, const std::string& cacheControl)
+{
+    response.status = status;
+    if (!contentType.empty())
+        response.headers.emplace_back("Content-Type", contentType);
+    response.headers.emplace_back("Cache-Control", cacheControl);
+    response.body = std::move(body);
+    sent_ = true;
+}
+
 void Context::sendJson(int status, const Poco::JSON::Object::Ptr& object)
 {
     std::ostringstream out;
     object->stringify(out);
-    auto text = out.str();
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    response.setContentType("application/json; charset=utf-8");
-    response.set("Cache-Control", "no-store");
-    response.setContentLength(static_cast<std::streamsize>(text.size()));
-    response.send() << text;
+    send(status, "application/json; charset=utf-8", out.str());
 }
 
 void Context::sendError(const Error& error)
 {
     sendJson(core::errorInfo(error.code()).httpStatus, errorToJson(error));
+    if (error.code() == ErrorCode::PayloadTooLarge)
+        response.close = true;
 }
 
 void Context::sendNoContent()
 {
-    response.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
-    response.set("Cache-Control", "no-store");
-    response.setContentLength(0);
-    response.send();
+    send(204, "", {});
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler handler)
@@ -178,14 +162,14 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
 
 bool Router::dispatch(Context& context) const
 {
-    auto path = Poco::URI(context.request.getURI()).getPath();
+    const auto& path = context.path();
     bool pathMatched = false;
     for (const auto& route : routes_) {
         std::smatch match;
         if (!std::regex_match(path, match, route.pattern))
             continue;
         pathMatched = true;
-        if (route.method != context.request.getMethod())
+        if (route.method != context.method())
             continue;
         context.params.clear();
         for (std::size_t i = 1; i < match.size(); ++i)

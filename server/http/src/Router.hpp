@@ -1,10 +1,9 @@
 #pragma once
 
 #include <certgate/core/Error.hpp>
+#include <certgate/net/HttpEngine.hpp>
 
 #include <Poco/JSON/Object.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <functional>
 #include <map>
@@ -14,45 +13,47 @@
 
 namespace certgate::http {
 
-/// One request as the API handlers see it.
+/// One request as the API handlers see it: complete (the engine read the body), answered by
+/// filling `response`.
 class Context {
 public:
     /// `trustedProxies`: addresses of reverse proxies whose X-Forwarded-For names the client.
-    Context(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-        std::size_t maxBodyBytes, bool secure,
+    Context(net::Request& request, net::Response& response,
         const std::vector<std::string>* trustedProxies = nullptr);
 
-    Poco::Net::HTTPServerRequest& request;
-    Poco::Net::HTTPServerResponse& response;
+    net::Request& request;
+    net::Response& response;
     std::vector<std::string> params; ///< regex captures of the route
 
+    const std::string& method() const { return request.method; }
+    /// The decoded path, without the query.
+    const std::string& path() const { return path_; }
     /// The body as a JSON object; INVALID_INPUT when it is not one, PAYLOAD_TOO_LARGE above
     /// the limit.
     Poco::JSON::Object::Ptr body();
     std::string bodyText();
-    /// Reads and drops a body no handler read, so that the next request on a keep-alive
-    /// connection starts where it should (a POST whose handler ignores its "{}" would otherwise
-    /// prefix the next request line with it).
-    void discardUnreadBody();
     std::string cookie(const std::string& name) const;
     std::string header(const std::string& name) const;
     std::string query(const std::string& name) const;
     std::string client() const;
-    bool secure() const { return secure_; }
+    bool secure() const { return request.secure; }
 
     void setCookie(const std::string& name, const std::string& value, const std::string& path,
         std::int64_t maxAge);
     void clearCookie(const std::string& name, const std::string& path);
+    void setHeader(const std::string& name, const std::string& value);
+    void send(int status, const std::string& contentType, std::string body,
+        const std::string& cacheControl = "no-store");
     void sendJson(int status, const Poco::JSON::Object::Ptr& object);
     void sendError(const core::Error& error);
     void sendNoContent();
+    bool sent() const { return sent_; }
 
 private:
-    std::size_t maxBodyBytes_;
-    bool secure_;
     const std::vector<std::string>* trustedProxies_;
-    bool bodyRead_ = false;
-    std::string body_;
+    std::string path_;
+    std::string query_;
+    bool sent_ = false;
 };
 
 using Handler = std::function<void(Context&)>;

@@ -1,7 +1,5 @@
 #include "StaticFiles.hpp"
 
-#include <Poco/URI.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,9 +25,9 @@ const std::map<std::string, std::string> kTypes {
 
 bool serveStatic(Context& ctx, const std::string& webRoot)
 {
-    if (webRoot.empty() || (ctx.request.getMethod() != "GET" && ctx.request.getMethod() != "HEAD"))
+    if (webRoot.empty() || (ctx.method() != "GET" && ctx.method() != "HEAD"))
         return false;
-    auto path = Poco::URI(ctx.request.getURI()).getPath();
+    auto path = ctx.path();
     if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos || path.empty()
         || path[0] != '/')
         return false;
@@ -51,15 +49,9 @@ bool serveStatic(Context& ctx, const std::string& webRoot)
     std::ifstream in(file, std::ios::binary);
     std::ostringstream content;
     content << in.rdbuf();
-    auto text = content.str();
-    ctx.response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-    ctx.response.setContentType(type->second);
-    // Pages are small and change with releases: revalidate rather than cache blindly.
-    ctx.response.set("Cache-Control", "no-cache");
-    ctx.response.setContentLength(static_cast<std::streamsize>(text.size()));
-    auto& out = ctx.response.send();
-    if (ctx.request.getMethod() == "GET")
-        out << text;
+    // Pages are small and change with releases: revalidate rather than cache blindly. (The
+    // engine sends a HEAD answer's length without its body.)
+    ctx.send(200, type->second, content.str(), "no-cache");
     return true;
 }
 

@@ -35,7 +35,8 @@ field() { dpkg-deb -f "$1" "$2"; }
 [[ "$(field "$server_deb" Package)" == certgate ]] || fail "server package name"
 [[ "$(field "$agent_deb" Package)" == certgate-agent ]] || fail "agent package name"
 [[ "$(field "$sdk_deb" Package)" == certgate-plugin-sdk ]] || fail "SDK package name"
-for dep in libsoci-postgresql libsoci-sqlite3 libpoconetssl openssl; do
+# TLS is OpenSSL itself (the engine in net/), no longer POCO NetSSL.
+for dep in libsoci-postgresql libsoci-sqlite3 libssl3 openssl; do
   field "$server_deb" Depends | grep -q "$dep" || fail "certgate does not depend on $dep"
 done
 for dep in libp11-3 libpcsclite1; do

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <certgate/core/Settings.hpp>
+#include <certgate/net/Limits.hpp>
 
 #include <cstdint>
 #include <set>
@@ -19,7 +20,10 @@ struct Config {
     std::string tlsCertificate;
     std::string tlsPrivateKey;
     std::string webRoot;
-    int maxThreads = 16;
+    /// server.connections: caps, deadlines, workers (server.maxThreads is the worker count).
+    net::Limits connections;
+    std::string tlsCiphers; ///< server.tls.ciphers; empty = the engine's default (intermediate)
+    std::string tlsMinVersion = "TLSv1.2";
     std::string agentUrl = "http://127.0.0.1:61161";
     std::vector<std::string> trustedProxies;
 

@@ -48,6 +48,7 @@ enum class ErrorCode {
     NotFound,
     ReviewDecided,
     PayloadTooLarge,
+    ServerBusy, ///< every worker busy, or the connection caps reached
     InternalError,
 };
 

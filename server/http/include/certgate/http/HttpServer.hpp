@@ -5,6 +5,7 @@
 #include <certgate/core/Error.hpp>
 #include <certgate/core/Portal.hpp>
 #include <certgate/core/Storage.hpp>
+#include <certgate/net/HttpEngine.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -33,8 +34,11 @@ struct ServerOptions {
     /// Reverse proxies (IP addresses) trusted to name the client in X-Forwarded-For; the
     /// client address keys the receipts query's rate limit.
     std::vector<std::string> trustedProxies;
-    int maxThreads = 16;
-    int maxQueued = 64;
+    /// Connections, deadlines and workers (the engine's defaults; `server.connections` in the
+    /// configuration).
+    net::Limits limits;
+    /// TLS policy; certificate and key are taken from tlsCertificate / tlsPrivateKey.
+    net::TlsSettings tls;
     std::size_t maxBodyBytes = 256 * 1024;
     std::string version;
     /// Extra facts for GET /api/v1/health (database, plugins); filled by the app.
@@ -49,8 +53,8 @@ struct ServerOptions {
     std::map<std::string, std::vector<CaCertificateSummary>> profileCertificates;
 };
 
-/// The bureau's HTTP(S) server: one handler object per request, dependencies injected by the
-/// factory (POCO), every handler catching everything itself.
+/// The bureau's HTTP(S) server: the routes of the portal and the admin pages on the event-driven
+/// engine (certgate::net), every handler catching everything itself.
 class HttpServer {
 public:
     HttpServer(ServerOptions options, core::Portal& portal, core::Admin& admin,
@@ -62,6 +66,8 @@ public:
     void start();
     void stop();
     std::uint16_t port() const;
+    /// Connections accepted, refused and cut since start.
+    net::EngineStats connectionStats() const;
     /// "https://127.0.0.1:8443" style URL of the bound socket.
     std::string url() const;
 
