@@ -2,6 +2,7 @@
 #include <certgate/agent/JsonViews.hpp>
 #include <certgate/agent/SignRequest.hpp>
 #include <certgate/agent/SignatureFormat.hpp>
+#include <certgate/net/LogText.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -115,8 +116,10 @@ ApiResponse AgentApi::handle(ApiRequest& request)
     wipeString(request.body);
     response.headers.emplace_back("Cache-Control", "no-store");
     response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    logger().information("%s %s origin=%s -> %d", request.method, pathOf(request.target),
-        hasOrigin ? origin : std::string("-"), response.status);
+    // Path and Origin are the client's: escaped, so that they cannot forge a log line.
+    logger().information("%s %s origin=%s -> %d", request.method,
+        net::logSafe(pathOf(request.target)), hasOrigin ? net::logSafe(origin) : std::string("-"),
+        response.status);
     return response;
 }
 
@@ -234,8 +237,8 @@ ApiResponse AgentApi::sign(ApiRequest& request, const std::string& origin)
     }
     auto parsed = parseSignRequest(request.body);
     wipeString(request.body);
-    logger().information(
-        "sign for %s token %s nonce %s", origin, parsed.token, nonceHint(parsed.nonce));
+    logger().information("sign for %s token %s nonce %s", net::logSafe(origin),
+        net::logSafe(parsed.token), net::logSafe(nonceHint(parsed.nonce)));
     auto result
         = cards_.sign(parsed.token, parsed.keyId, parsed.pin, signedData(origin, parsed.nonce));
     return jsonResponse(200, authTokenJson(result));

@@ -67,26 +67,27 @@ public:
         } catch (const core::Error& e) {
             outcome = std::string(core::toString(e.code()));
             if (e.code() == core::ErrorCode::InternalError)
-                logger().error("%s %s: %s", request.method, ctx.path(), e.detail());
+                logger().error("%s %s: %s", request.method, ctx.logPath(), e.detail());
             sendIfNotSent(ctx, e);
             auditRefusal(ctx, e);
         } catch (const Poco::Exception& e) {
             outcome = "INTERNAL_ERROR";
-            logger().error("%s %s: %s", request.method, ctx.path(), e.displayText());
+            logger().error("%s %s: %s", request.method, ctx.logPath(), e.displayText());
             sendIfNotSent(ctx, core::Error(core::ErrorCode::InternalError));
         } catch (const std::exception& e) {
             outcome = "INTERNAL_ERROR";
-            logger().error("%s %s: %s", request.method, ctx.path(), std::string(e.what()));
+            logger().error("%s %s: %s", request.method, ctx.logPath(), std::string(e.what()));
             sendIfNotSent(ctx, core::Error(core::ErrorCode::InternalError));
         } catch (...) {
             outcome = "INTERNAL_ERROR";
-            logger().error("%s %s: unknown exception", request.method, ctx.path());
+            logger().error("%s %s: unknown exception", request.method, ctx.logPath());
             sendIfNotSent(ctx, core::Error(core::ErrorCode::InternalError));
         }
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
-        // Query strings may hold an agency code; the path only is logged.
-        logger().information("%s %s %d %s%Ldms", request.method, ctx.path(), response.status,
+        // Query strings may hold an agency code: the path only is logged, as sent and escaped
+        // (a forged log line cannot be smuggled in through it).
+        logger().information("%s %s %d %s%Ldms", request.method, ctx.logPath(), response.status,
             outcome.empty() ? std::string() : outcome + " ", static_cast<Poco::Int64>(ms.count()));
     }
 

@@ -2,6 +2,8 @@
 
 #include "Json.hpp"
 
+#include <certgate/net/LogText.hpp>
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -31,6 +33,11 @@ Context::Context(
     }
     if (question != std::string::npos)
         query_ = request.target.substr(question + 1);
+}
+
+std::string Context::logPath() const
+{
+    return net::logSafe(std::string_view(request.target).substr(0, request.target.find('?')));
 }
 
 std::string Context::bodyText()

@@ -28,6 +28,8 @@ public:
     const std::string& method() const { return request.method; }
     /// The decoded path, without the query.
     const std::string& path() const { return path_; }
+    /// The path as sent (undecoded), escaped and capped for a log line (net::logSafe).
+    std::string logPath() const;
     /// The body as a JSON object; INVALID_INPUT when it is not one, PAYLOAD_TOO_LARGE above
     /// the limit.
     Poco::JSON::Object::Ptr body();

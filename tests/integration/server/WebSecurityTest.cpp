@@ -4,8 +4,12 @@
 // limit, and the security headers.
 #include "PortalTestSupport.hpp"
 
+#include <certgate/test/SocketProbes.hpp>
+
 #include <algorithm>
 #include <cctype>
+#include <sstream>
+#include <thread>
 
 namespace certgate::test {
 namespace {
@@ -285,6 +289,32 @@ TEST_P(WebSecurityTest, AnOversizeBodyIsRefusedAsTooLarge)
     EXPECT_TRUE(answered(httpRequest("POST", server_->url() + "/api/v1/flows", fine), 201));
     // The server is fine afterwards.
     EXPECT_TRUE(answered(flow.get()));
+}
+
+// The probe of issue 17: a request path that decodes to a newline and a forged "audit head"
+// line, and one with NUL. The access log writes the path as sent, escaped: no forged line.
+TEST_P(WebSecurityTest, ARequestPathCannotForgeALogLine)
+{
+    prepareForProbes();
+    auto port = static_cast<std::uint16_t>(
+        std::stoi(server().url().substr(server().url().rfind(':') + 1)));
+    const std::string forged = "/x%0a2026-12-07T02:55:00.000Z%20Information%20certgate:%20audit%20"
+                               "head%201:deadbeef%20FORGED";
+    for (const auto& path : { forged, std::string("/y%00z") }) {
+        RawConnection connection(port);
+        connection.send(
+            "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        EXPECT_EQ(
+            connection.receive(std::chrono::seconds(2)).rfind("HTTP/1.1 404 Not Found", 0), 0u);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto log = server().output();
+    EXPECT_NE(log.find("FORGED"), std::string::npos) << "the request was logged";
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        EXPECT_EQ(line.find("audit head 1:deadbeef"), std::string::npos) << line;
+        EXPECT_EQ(line.find('\0'), std::string::npos) << line;
+    }
 }
 
 TEST_P(WebSecurityTest, EveryAnswerCarriesTheSecurityHeaders)
