@@ -111,6 +111,17 @@ std::unique_ptr<X509, X509Free> issue(
     return cert;
 }
 
+// Uppercase hex without leading zeros, as the server shows serials.
+std::string serialHex(X509* cert)
+{
+    std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(
+        ASN1_INTEGER_to_BN(X509_get_serialNumber(cert), nullptr), BN_free);
+    char* hex = BN_bn2hex(bn.get());
+    std::string out = hex ? hex : "";
+    OPENSSL_free(hex);
+    return out;
+}
+
 template <typename Work> void parallel(int count, Work& work)
 {
     std::vector<std::thread> threads;
@@ -192,7 +203,8 @@ void makeCards(const PkiOptions& options)
                                out.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
                             == 1,
                     "writing a card");
-                lines[static_cast<std::size_t>(i)] = nationalId(i, lastFour) + "\t" + file;
+                lines[static_cast<std::size_t>(i)]
+                    = nationalId(i, lastFour) + "\t" + file + "\t" + serialHex(cert.get());
             }
         } catch (const std::exception& e) {
             std::lock_guard lock(errorLock);
@@ -214,6 +226,21 @@ void makeCards(const PkiOptions& options)
         throw std::runtime_error("cannot write " + options.outDir + "/cards.tsv");
 }
 
+Card loadCard(const std::string& certFile, const std::string& keyFile, const std::string& id)
+{
+    Card card;
+    card.nationalId = id;
+    card.cert = readCert(certFile);
+    auto bio = openFile(keyFile, "r");
+    card.key = readKey(bio.get(), keyFile);
+    unsigned char* der = nullptr;
+    int size = i2d_X509(card.cert.get(), &der);
+    check(size > 0, "certificate DER");
+    card.certBase64 = base64(der, static_cast<std::size_t>(size));
+    OPENSSL_free(der);
+    return card;
+}
+
 std::vector<Card> loadCards(const std::string& dir, int limit)
 {
     std::ifstream index(dir + "/cards.tsv");
@@ -225,19 +252,8 @@ std::vector<Card> loadCards(const std::string& dir, int limit)
         auto tab = line.find('\t');
         if (tab == std::string::npos)
             continue;
-        Card card;
-        card.nationalId = line.substr(0, tab);
-        auto path = dir + "/" + line.substr(tab + 1);
-        auto bio = openFile(path, "r");
-        card.cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-        check(card.cert != nullptr, "card certificate");
-        card.key = readKey(bio.get(), path);
-        unsigned char* der = nullptr;
-        int size = i2d_X509(card.cert.get(), &der);
-        check(size > 0, "certificate DER");
-        card.certBase64 = base64(der, static_cast<std::size_t>(size));
-        OPENSSL_free(der);
-        cards.push_back(std::move(card));
+        auto file = line.substr(tab + 1, line.find('\t', tab + 1) - tab - 1);
+        cards.push_back(loadCard(dir + "/" + file, dir + "/" + file, line.substr(0, tab)));
     }
     if (cards.empty())
         throw std::runtime_error(dir + "/cards.tsv lists no card");

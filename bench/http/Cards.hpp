@@ -37,8 +37,10 @@ struct PkiOptions {
     int threads = 2;
 };
 
-// Writes outDir/cards.tsv ("nationalId<TAB>file") and one PEM (certificate + key) per card.
+// Writes outDir/cards.tsv ("nationalId<TAB>file<TAB>serial") and one PEM (certificate + key)
+// per card.
 void makeCards(const PkiOptions& options);
+Card loadCard(const std::string& certFile, const std::string& keyFile, const std::string& id);
 std::vector<Card> loadCards(const std::string& dir, int limit);
 
 // The i-th valid national ID with the given last four digits (distinct for i < 52,000).

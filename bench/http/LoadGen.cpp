@@ -12,6 +12,9 @@
 // keep-alive HTTPS connections that resume their TLS session when they reconnect, as a browser.
 // mtls: every login is a new TLS connection with a full handshake presenting the card's
 // certificate, and one GET (the nginx `ssl_verify_client on` baseline).
+// login also takes --flow TYPE --step STEP --purpose P [--agency CODE] for the other card steps
+// (operator-login; query-oid with --agency, an organisation card from --cert/--key).
+//   certgate-loadgen get --port P --tls-ca CA --path PATH --logins N  (GET over keep-alive)
 // Without --rate the loop is closed (saturation); with it, logins start at a fixed rate.
 // Prints one JSON object; exits 2 when a login failed or a connection received no byte.
 #include "Cards.hpp"
@@ -172,6 +175,32 @@ RunOptions runOptions(const Args& args)
     return options;
 }
 
+// What every mode shares: target, TLS context, counters, run options and, for the keep-alive
+// modes, one Browser per worker.
+struct Setup {
+    Target target;
+    SslCtx ctx;
+    ConnectionStats stats;
+    RunOptions options;
+    std::vector<std::unique_ptr<Browser>> browsers;
+
+    Setup(const Args& args, bool keepAlive)
+        : ctx(makeClientContext(args.get("--tls-ca"), keepAlive))
+        , options(runOptions(args))
+    {
+        target.port = args.number("--port", 0);
+        for (int w = 0; keepAlive && w < options.workers; ++w)
+            browsers.push_back(std::make_unique<Browser>(ctx.get(), target, stats));
+    }
+    Browser& browser(int worker) { return *browsers[static_cast<std::size_t>(worker)]; }
+    int finish(const std::string& mode, const Args& args, const RunResult& result)
+    {
+        browsers.clear();
+        printResult(mode, args, options, result, stats);
+        return result.failed == 0 && stats.noByte == 0 ? 0 : 2;
+    }
+};
+
 // An error text safe inside the JSON output.
 std::string failure(const std::string& what, const Response& response)
 {
@@ -183,30 +212,45 @@ std::string failure(const std::string& what, const Response& response)
     return text;
 }
 
+// --cert FILE --key FILE [--national-id ID]: one card from the test PKI; else --cards DIR.
+std::vector<Card> cardsFrom(const Args& args, bool repeat)
+{
+    if (args.values.count("--cert")) {
+        std::vector<Card> one;
+        one.push_back(
+            loadCard(args.get("--cert"), args.get("--key"), args.get("--national-id", "")));
+        return one;
+    }
+    return loadCards(args.get("--cards"), repeat ? 1 : 0);
+}
+
+// A login or query answered: 200 without an error in the body (a refusal can come as 200 with
+// a notice, e.g. OID_MISMATCH).
+bool answered(const Response& r)
+{
+    return r.status == 200 && r.body.find("\"error\":") == std::string::npos;
+}
+
 int login(const Args& args)
 {
-    Target target;
-    target.port = args.number("--port", 0);
+    Setup setup(args, true);
     auto origin = args.get("--origin");
-    auto host = "localhost:" + std::to_string(target.port);
+    auto host = "localhost:" + std::to_string(setup.target.port);
     bool repeat = args.values.count("--repeat") > 0;
-    auto cards = loadCards(args.get("--cards"), repeat ? 1 : 0);
-    auto ctx = makeClientContext(args.get("--tls-ca"), true);
-    ConnectionStats stats;
-    auto options = runOptions(args);
-    std::vector<std::unique_ptr<Browser>> browsers;
-    for (int w = 0; w < options.workers; ++w)
-        browsers.push_back(std::make_unique<Browser>(ctx.get(), target, stats));
-
-    std::vector<std::string> requests(static_cast<std::size_t>(options.count));
-    RunOptions prepare = options;
+    auto cards = cardsFrom(args, repeat);
+    auto flowType = args.get("--flow", "query-serial");
+    auto step = args.get("--step", "citizen-card");
+    auto purpose = args.get("--purpose", "citizen");
+    auto agency = args.get("--agency", "");
+    std::vector<std::string> requests(static_cast<std::size_t>(setup.options.count));
+    RunOptions prepare = setup.options;
     prepare.rate = 0;
     prepare.serverPids.clear();
     auto prepared = run(prepare, [&](int w, int k, std::string& error) {
         const auto& card = cards[static_cast<std::size_t>(k) % cards.size()];
         Response r;
-        if (!browsers[static_cast<std::size_t>(w)]->send(
-                post(host, origin, "/api/v1/flows", R"({"type":"query-serial"})"), r)
+        if (!setup.browser(w).send(
+                post(host, origin, "/api/v1/flows", R"({"type":")" + flowType + "\"}"), r)
             || r.status != 201) {
             error = failure("POST /api/v1/flows", r);
             return false;
@@ -215,18 +259,20 @@ int login(const Args& args)
         auto csrf = jsonString(r.body, "csrfToken");
         auto cookie = r.cookie;
         auto path = "/api/v1/flows/" + id;
-        if (!browsers[static_cast<std::size_t>(w)]->send(
-                post(host, origin, path + "/challenge", R"({"purpose":"citizen"})", cookie, csrf),
+        if (!setup.browser(w).send(post(host, origin, path + "/challenge",
+                                       R"({"purpose":")" + purpose + "\"}", cookie, csrf),
                 r)
             || r.status != 200) {
             error = failure("POST challenge", r);
             return false;
         }
         auto nonce = jsonString(r.body, "nonce");
-        auto body = R"({"nationalId":")" + card.nationalId + R"(","nonce":")" + nonce
-            + R"(","token":)" + signToken(card, origin, nonce) + "}";
+        auto who = agency.empty() ? R"({"nationalId":")" + card.nationalId
+                                  : R"({"agencyCode":")" + agency;
+        auto body = who + R"(","nonce":")" + nonce + R"(","token":)"
+            + signToken(card, origin, nonce) + "}";
         requests[static_cast<std::size_t>(k)]
-            = post(host, origin, path + "/citizen-card", body, cookie, csrf);
+            = post(host, origin, path + "/" + step, body, cookie, csrf);
         return true;
     });
     if (prepared.failed > 0) {
@@ -234,34 +280,26 @@ int login(const Args& args)
                   << " logins failed: " << prepared.firstError << "\n";
         return 2;
     }
-    auto result = run(options, [&](int w, int k, std::string& error) {
+    auto result = run(setup.options, [&](int w, int k, std::string& error) {
         Response r;
-        if (!browsers[static_cast<std::size_t>(w)]->send(requests[static_cast<std::size_t>(k)], r)
-            || r.status != 200 || r.body.find("\"citizen\"") == std::string::npos) {
-            error = failure("POST citizen-card", r);
+        if (!setup.browser(w).send(requests[static_cast<std::size_t>(k)], r) || !answered(r)) {
+            error = failure("POST " + step, r);
             return false;
         }
         return true;
     });
-    browsers.clear();
-    printResult("login", args, options, result, stats);
-    return result.failed == 0 && stats.noByte == 0 ? 0 : 2;
+    return setup.finish("login", args, result);
 }
 
 int mtls(const Args& args)
 {
-    Target target;
-    target.port = args.number("--port", 0);
-    bool repeat = args.values.count("--repeat") > 0;
-    auto cards = loadCards(args.get("--cards"), repeat ? 1 : 0);
-    auto ctx = makeClientContext(args.get("--tls-ca"), false);
-    ConnectionStats stats;
-    auto options = runOptions(args);
-    const std::string request = "GET / HTTP/1.1\r\nHost: localhost:" + std::to_string(target.port)
-        + "\r\nConnection: close\r\n\r\n";
-    auto result = run(options, [&](int, int k, std::string& error) {
+    Setup setup(args, false);
+    auto cards = cardsFrom(args, args.values.count("--repeat") > 0);
+    const std::string request = "GET / HTTP/1.1\r\nHost: localhost:"
+        + std::to_string(setup.target.port) + "\r\nConnection: close\r\n\r\n";
+    auto result = run(setup.options, [&](int, int k, std::string& error) {
         const auto& card = cards[static_cast<std::size_t>(k) % cards.size()];
-        Connection connection(ctx.get(), target, stats);
+        Connection connection(setup.ctx.get(), setup.target, setup.stats);
         Response r;
         if (!connection.open(nullptr, card.cert.get(), card.key.get())
             || !connection.exchange(request, r) || r.status != 200) {
@@ -270,8 +308,24 @@ int mtls(const Args& args)
         }
         return true;
     });
-    printResult("mtls", args, options, result, stats);
-    return result.failed == 0 && stats.noByte == 0 ? 0 : 2;
+    return setup.finish("mtls", args, result);
+}
+
+// GET PATH over the keep-alive connections (the public receipts query).
+int get(const Args& args)
+{
+    Setup setup(args, true);
+    const std::string request = "GET " + args.get("--path")
+        + " HTTP/1.1\r\nHost: localhost:" + std::to_string(setup.target.port) + "\r\n\r\n";
+    auto result = run(setup.options, [&](int w, int, std::string& error) {
+        Response r;
+        if (!setup.browser(w).send(request, r) || !answered(r)) {
+            error = failure("GET " + args.get("--path"), r);
+            return false;
+        }
+        return true;
+    });
+    return setup.finish("get", args, result);
 }
 
 int pki(const Args& args)
@@ -304,6 +358,8 @@ int main(int argc, char** argv)
             return login(args);
         if (command == "mtls")
             return mtls(args);
+        if (command == "get")
+            return get(args);
         std::cerr << "usage: certgate-loadgen pki|login|mtls --option value ... (see the source)\n";
         return 1;
     } catch (const std::exception& e) {
