@@ -92,6 +92,7 @@ certgate_config() {
     if [[ $backend == sqlite3 ]]; then
         db_connection="db=$dir/certgate.db"
     else
+        pg_start # here, not in the subshell below: pg_port must stay set for pg_stop
         db_connection=$(pg_fresh_db "certgate_bench_$(basename "$dir" | tr -c 'a-z0-9\n' _)")
     fi
     jq -n --arg pki "$pki" --arg dir "$dir" --arg root "$root" --argjson port "$server_port" \
