@@ -14,6 +14,8 @@
 // certificate, and one GET (the nginx `ssl_verify_client on` baseline).
 // login also takes --flow TYPE --step STEP --purpose P [--agency CODE] for the other card steps
 // (operator-login; query-oid with --agency, an organisation card from --cert/--key).
+// --requests-per-connection N closes a keep-alive connection after N requests (the next one
+// resumes the TLS session); 0, the default, keeps it open.
 //   certgate-loadgen get --port P --tls-ca CA --path PATH --logins N  (GET over keep-alive)
 // Without --rate the loop is closed (saturation); with it, logins start at a fixed rate.
 // Prints one JSON object; exits 2 when a login failed or a connection received no byte.
@@ -105,9 +107,10 @@ std::string signToken(const Card& card, const std::string& origin, const std::st
 // server closed it between requests.
 class Browser {
 public:
-    Browser(SSL_CTX* ctx, const Target& target, ConnectionStats& stats)
+    Browser(SSL_CTX* ctx, const Target& target, ConnectionStats& stats, int requestsPerConnection)
         : connection_(ctx, target, stats)
         , stats_(stats)
+        , requestsPerConnection_(requestsPerConnection)
     {
     }
     ~Browser()
@@ -124,15 +127,27 @@ public:
             if (!connection_.isOpen()) {
                 if (!connection_.open(session_))
                     return false;
-                if (auto* s = connection_.session()) {
-                    if (session_)
-                        SSL_SESSION_free(session_);
-                    session_ = s;
-                }
+                sessionTaken_ = false;
             }
             bool reused = connection_.servedBefore();
-            if (connection_.exchange(request, response))
+            if (connection_.exchange(request, response)) {
+                // TLS 1.3 tickets arrive after the handshake: the session is resumable once
+                // the first response was read.
+                if (!sessionTaken_) {
+                    if (auto* s = connection_.session()) {
+                        if (session_)
+                            SSL_SESSION_free(session_);
+                        session_ = s;
+                    }
+                    sessionTaken_ = true;
+                }
+                // A browser's connection does not live for ever: the next one resumes.
+                if (requestsPerConnection_ > 0 && ++served_ >= requestsPerConnection_) {
+                    connection_.close();
+                    served_ = 0;
+                }
                 return true;
+            }
             connection_.close();
             if (!reused)
                 return false;
@@ -144,6 +159,9 @@ public:
 private:
     Connection connection_;
     ConnectionStats& stats_;
+    int requestsPerConnection_;
+    int served_ = 0;
+    bool sessionTaken_ = false;
     SSL_SESSION* session_ = nullptr;
 };
 
@@ -190,7 +208,8 @@ struct Setup {
     {
         target.port = args.number("--port", 0);
         for (int w = 0; keepAlive && w < options.workers; ++w)
-            browsers.push_back(std::make_unique<Browser>(ctx.get(), target, stats));
+            browsers.push_back(std::make_unique<Browser>(
+                ctx.get(), target, stats, args.number("--requests-per-connection", 0)));
     }
     Browser& browser(int worker) { return *browsers[static_cast<std::size_t>(worker)]; }
     int finish(const std::string& mode, const Args& args, const RunResult& result)

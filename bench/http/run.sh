@@ -46,7 +46,7 @@ bench_certgate() { # BACKEND
     certgate_config "$work/$backend" "$backend"
     certgate_start "$work/$backend"
     common=(--port "$server_port" --origin "https://localhost:$server_port" --tls-ca "$pki/tls/ca.pem"
-        --cards "$bench_pki" --connections "$connections" --pid "$server_pid")
+        --cards "$bench_pki" --connections "$connections" --pid "$server_pid" --requests-per-connection 100)
     # Warm-up: parsed CRLs, database pages, connections of the pool.
     "$bin/certgate-loadgen" login "${common[@]}" --logins 200 >/dev/null
     with_perf "certgate-$backend" "$server_pid" \
