@@ -144,3 +144,4 @@ make_cards 1000
 : >"$results"
 for b in $backends; do bench_backend "$b"; done
 bash "$root/bench/http/table.sh" db "$results" "$(($(date +%s) - started))" | tee "$work/results.md"
+finish

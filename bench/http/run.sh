@@ -111,3 +111,4 @@ make_cards "$card_count"
 bench_nginx
 for backend in $backends; do bench_certgate "$backend"; done
 bash "$root/bench/http/table.sh" http "$results" "$(($(date +%s) - started))" | tee "$work/results.md"
+finish
