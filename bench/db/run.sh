@@ -44,7 +44,7 @@ hex32() { if [[ $backend == sqlite3 ]]; then echo "printf('%032X', $1)"; else ec
 # What every measurement needs, on the empty database too: the demo agencies (A0001 for the
 # organisation-OID query), ten receipts of A0001, and each bench card an operator of A0001.
 seed_common() {
-    local issuer id file serial
+    local issuer serial
     "$bin/certgate" import-agencies "$root/conf/demo/agencies.csv" --config "$dir/certgate.json" >/dev/null 2>&1
     issuer=$("$bin/certgate" inspect-cert "$bench_pki/card-00000.pem" --ca-profiles "$pki/ca-profiles" \
         --plugins "$root/build/lib/certgate/plugins" 2>/dev/null | jq -r .issuer)
@@ -52,7 +52,7 @@ seed_common() {
         echo "BEGIN;"
         echo "INSERT INTO receipts (id, number, agency_code, kind, status, received_at, review_id)"
         echo "SELECT 'A0001-' || i, 'A0001-' || i, 'A0001', 'first-registration', 'done', 1700000000 + i, '' FROM $(series 10);"
-        while IFS=$'\t' read -r id file serial; do
+        while IFS=$'\t' read -r _ _ serial; do
             echo "INSERT INTO operators VALUES ('op-$serial', 'A0001', '$issuer', '', '$serial', 'Bench', 'x', 'x', '[\"F01\"]', 0, 0, NULL);"
         done <"$bench_pki/cards.tsv"
         echo "COMMIT;"

@@ -1,6 +1,9 @@
+# shellcheck shell=bash
 # Shared by bench/http/run.sh and bench/db/run.sh (sourced): processes on free 127.0.0.1 ports,
 # stopped on exit; a throw-away PostgreSQL cluster; certgate configured for the bench PKI.
 # Expects $root (the repository) to be set.
+: "${root:?set root before sourcing lib.sh}"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 work_root="$root/build"
 pki="$root/build/test-pki"
 bin="$root/build/bin"

@@ -34,7 +34,8 @@ with_perf() { # NAME PID COMMAND...
     perf record -q -g -p "$pid" -o "$work/$name.perf.data" 2>/dev/null &
     local perf_pid=$!
     "$@"
-    kill -INT "$perf_pid" && wait "$perf_pid" || true
+    kill -INT "$perf_pid" || true
+    wait "$perf_pid" || true
     perf report -i "$work/$name.perf.data" --no-children -g none --sort dso --stdio 2>/dev/null |
         grep -v '^#' | grep -v '^$' | head -n 12 >"$work/$name.perf-dso.txt" || true
     perf report -i "$work/$name.perf.data" --no-children -g none --sort dso,symbol --stdio 2>/dev/null |

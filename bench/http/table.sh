@@ -9,6 +9,7 @@ model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 echo "Machine: ${model:-unknown CPU}, $(nproc) cores; load generator on the same cores;" \
     "$(date -u +%Y-%m-%d)${seconds:+; whole run ${seconds} s}."
 echo
+# shellcheck disable=SC2016 # jq programs, not shell
 common='
   . as $all
   | def run($n): ($all | map(select(.name == $n)) | .[0]) // null;
