@@ -99,10 +99,11 @@ certgate_config() {
         db_connection=$(pg_fresh_db "certgate_bench_$(basename "$dir" | tr -c 'a-z0-9\n' _)")
     fi
     jq -n --arg pki "$pki" --arg dir "$dir" --arg root "$root" --argjson port "$server_port" \
-        --arg backend "$backend" --arg connection "$db_connection" '{
+        --arg backend "$backend" --arg connection "$db_connection" \
+        --argjson workers "${BENCH_SERVER_WORKERS:-16}" '{
       server: { host: "127.0.0.1", port: $port, publicOrigin: ("https://localhost:" + ($port | tostring)),
                 tls: { certificate: ($pki + "/tls/portal.pem"), privateKey: ($pki + "/tls/portal.key") },
-                webRoot: ($root + "/web") },
+                webRoot: ($root + "/web"), maxThreads: $workers },
       agent: { url: "http://127.0.0.1:61161" },
       database: { backend: $backend, connection: $connection, migrations: ($root + "/sql") },
       cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
