@@ -115,6 +115,10 @@ constexpr std::array kCatalogue {
         "This review case has already been decided." },
     ErrorInfo { PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413, "送出的資料過大。",
         "The request is too large." },
+    ErrorInfo { UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", 415,
+        "送出的資料格式不正確（須為 JSON），請重新整理頁面後再試。",
+        "The request must be sent as JSON (Content-Type: application/json). Reload the page and "
+        "try again." },
     ErrorInfo { ServerBusy, "SERVER_BUSY", 503, "系統忙碌中，請稍候再試。",
         "The server is busy. Please try again in a moment." },
     ErrorInfo { InternalError, "INTERNAL_ERROR", 500,

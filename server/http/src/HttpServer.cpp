@@ -6,6 +6,7 @@
 #include <certgate/http/HttpServer.hpp>
 
 #include <Poco/Logger.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -58,6 +59,7 @@ public:
             securityHeaders(ctx, options_);
             if (request.bodyTooLarge)
                 throw core::Error(core::ErrorCode::PayloadTooLarge);
+            checkStateChange(ctx);
             if (!router_.dispatch(ctx) && !serveStatic(ctx, options_.webRoot)) {
                 if (ctx.path().rfind("/api/", 0) == 0 || ctx.path().rfind("/admin/api/", 0) == 0)
                     ctx.sendError(core::Error(core::ErrorCode::NotFound, "no such endpoint"));
@@ -92,6 +94,26 @@ public:
     }
 
 private:
+    // Defence in depth beside the CSRF token: a state-changing API call must come from the
+    // portal's own origin when the browser names one, and must be JSON — a cross-site
+    // "simple" request (text/plain, a form) can then create nothing.
+    void checkStateChange(const Context& ctx) const
+    {
+        const auto& method = ctx.method();
+        if (method == "GET" || method == "HEAD" || method == "OPTIONS")
+            return;
+        if (ctx.path().rfind("/api/", 0) != 0 && ctx.path().rfind("/admin/api/", 0) != 0)
+            return;
+        auto origin = ctx.header("Origin");
+        if (!origin.empty() && !options_.publicOrigin.empty() && origin != options_.publicOrigin)
+            throw core::Error(core::ErrorCode::CsrfInvalid, "Origin is not the portal's");
+        auto type = ctx.header("Content-Type");
+        auto media = Poco::toLower(Poco::trim(type.substr(0, type.find(';'))));
+        if ((!type.empty() || !ctx.request.body.empty()) && media != "application/json")
+            throw core::Error(core::ErrorCode::UnsupportedMediaType,
+                "Content-Type must be application/json", "Content-Type");
+    }
+
     // Every refusal goes to the audit log; the core audits its own with their agency, the
     // rest (requests refused before reaching it, admin refusals) are audited here. Too many
     // requests (RATE_LIMITED) are only logged: auditing a flood would let it fill the log.

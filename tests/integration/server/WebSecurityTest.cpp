@@ -317,6 +317,28 @@ TEST_P(WebSecurityTest, ARequestPathCannotForgeALogLine)
     }
 }
 
+TEST_P(WebSecurityTest, ACrossSiteSimpleRequestOrAForeignOriginCreatesNothing)
+{
+    auto flows = server().url() + "/api/v1/flows";
+    auto before = count("FROM flows");
+    const std::string body = R"({"type":"query-serial"})";
+    // What a form or a no-cors fetch on another site can send without a preflight.
+    for (const auto* type :
+        { "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x" })
+        EXPECT_TRUE(refused(httpRequest("POST", flows, body, { { "Content-Type", type } }), 415,
+            "UNSUPPORTED_MEDIA_TYPE", "Content-Type"))
+            << type;
+    EXPECT_TRUE(refused(
+        httpRequest("POST", flows, body,
+            { { "Content-Type", "application/json" }, { "Origin", "https://evil.example" } }),
+        403, "CSRF_INVALID"));
+    EXPECT_EQ(count("FROM flows"), before);
+    EXPECT_TRUE(answered(httpRequest("POST", flows, body,
+                             { { "Content-Type", "application/json; charset=utf-8" },
+                                 { "Origin", server().origin() } }),
+        201));
+}
+
 TEST_P(WebSecurityTest, EveryAnswerCarriesTheSecurityHeaders)
 {
     auto flow = startFlow("first-registration");

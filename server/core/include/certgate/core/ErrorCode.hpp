@@ -48,6 +48,7 @@ enum class ErrorCode {
     NotFound,
     ReviewDecided,
     PayloadTooLarge,
+    UnsupportedMediaType, ///< a JSON route sent something other than application/json
     ServerBusy, ///< every worker busy, or the connection caps reached
     InternalError,
 };
