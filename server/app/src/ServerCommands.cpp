@@ -92,7 +92,6 @@ int serve(Args args)
     http::ServerOptions options;
     options.host = config.host;
     options.port = config.port;
-    options.publicOrigin = config.portal.origin;
     options.tlsCertificate = config.tlsCertificate;
     options.tlsPrivateKey = config.tlsPrivateKey;
     options.webRoot = config.webRoot;

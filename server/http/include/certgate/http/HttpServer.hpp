@@ -30,9 +30,6 @@ struct ServerOptions {
     std::string tlsCertificate; ///< PEM; both empty = plain HTTP (tests, behind a TLS proxy)
     std::string tlsPrivateKey;
     std::string webRoot; ///< the web/ folder
-    /// The portal's origin (server.publicOrigin): a state-changing request whose Origin header
-    /// names another is refused (beside the CSRF token). Empty = no check.
-    std::string publicOrigin;
     std::string agentUrl = "http://127.0.0.1:61161";
     /// Reverse proxies (IP addresses) trusted to name the client in X-Forwarded-For; the
     /// client address keys the receipts query's rate limit.
