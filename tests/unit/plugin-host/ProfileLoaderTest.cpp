@@ -67,8 +67,10 @@ TEST(ProfileLoaderTest, parsesEveryProductionProfile)
 TEST(ProfileLoaderTest, loadsTrustAnchorsAndIntermediatesRelativeToTheProfile)
 {
     auto moica = ProfileLoader::loadFile(kProfiles / "moica.json");
-    ASSERT_EQ(moica.trustAnchors.size(), 2u);
-    ASSERT_EQ(moica.trustAnchorPaths.size(), 2u);
+    // GRCA G1, G2 and G3 (the root of MOICA G3).
+    ASSERT_EQ(moica.trustAnchors.size(), 3u);
+    ASSERT_EQ(moica.trustAnchorPaths.size(), 3u);
+    EXPECT_EQ(fs::path(moica.trustAnchorPaths[2]).filename(), "grca-g3.pem");
     EXPECT_EQ(
         moica.trustAnchorPaths[0], (kProfiles / "certs/grca-g1.pem").lexically_normal().string());
     EXPECT_EQ(text(moica.trustAnchors[0]).rfind("-----BEGIN CERTIFICATE-----", 0), 0u);

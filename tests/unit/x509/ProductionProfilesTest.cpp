@@ -20,7 +20,9 @@ const std::string kGrcaG2 = "D5671DE09C7A2C9CCBC598E71D07262A86EC74CD";
 const std::string kMoicaG1 = "B620C8CFBE518AA454B978D304D10AB2CC7E2F46";
 const std::string kMoicaG2 = "FA9B3467090A9822F762488B8226A645C5C322A4";
 const std::string kMoicaG3 = "4720A3B1264BCD6D48ACF2640886972C7454115F";
+const std::string kGrcaG3 = "3A908EE741471973DC9CBDA37ED83D3E83091F03";
 const std::string kGrcaDn = "O=Government Root Certification Authority,C=TW";
+const std::string kGrcaG3Dn = "CN=Government Root Certification Authority - G3,O=行政院,C=TW";
 const std::string kMoicaDn = "OU=內政部憑證管理中心,O=行政院,C=TW";
 
 core::CaProfile grcaProfile(const std::string& id, std::vector<std::string> anchors,
@@ -74,8 +76,8 @@ TEST_F(ProductionProfilesTest, ParsesEveryRealGpkiCaCertificate)
         { "grca-g1-to-g2-link", kGrcaDn, kGrcaG2, kGrcaG1, epochOf("2032-12-05T13:23:33Z") },
         { "moica-g1", kMoicaDn, kMoicaG1, kGrcaG1, epochOf("2023-04-21T07:56:07Z") },
         { "moica-g2", kMoicaDn, kMoicaG2, kGrcaG2, epochOf("2034-01-02T06:31:04Z") },
-        { "moica-g3", kMoicaDn, kMoicaG3, "3A908EE741471973DC9CBDA37ED83D3E83091F03",
-            epochOf("2044-01-23T15:59:59Z") },
+        { "grca-g3", kGrcaG3Dn, kGrcaG3, "", epochOf("2049-12-31T15:59:59Z") },
+        { "moica-g3", kMoicaDn, kMoicaG3, kGrcaG3, epochOf("2044-01-23T15:59:59Z") },
         { "moeaca-g2", "OU=工商憑證管理中心,O=行政院,C=TW",
             "99447A0272EB6D6522B302578FD6A1DD3A020F6C", kGrcaG2, epochOf("2033-01-31T03:29:20Z") },
     };
@@ -124,9 +126,23 @@ TEST_F(ProductionProfilesTest, DoesNotChainTheRealMoicaG2CaToGrcaG1WithoutTheLin
     EXPECT_EQ(path.keyIds, (std::vector<std::string> { kMoicaG1, kGrcaG1 }));
 }
 
-TEST_F(ProductionProfilesTest, DoesNotChainMoicaG3WhoseRootGrcaG3IsNotShipped)
+// MOICA G3 (cards issued since 2024) chains to GRCA G3, a root of its own: pinned in the
+// shipped profile by key identifier, beside the G1/G2 generation that shares no DN with it.
+TEST_F(ProductionProfilesTest, ChainsTheRealMoicaG3CaToGrcaG3)
 {
-    EXPECT_NE(production.buildPath(real("moica-g3"), "moica").error, "");
+    const auto path = production.buildPath(real("moica-g3"), "moica");
+    ASSERT_EQ(path.error, "");
+    EXPECT_EQ(path.keyIds, (std::vector<std::string> { kMoicaG3, kGrcaG3 }));
+    EXPECT_EQ(path.subjects, (std::vector<std::string> { kMoicaDn, kGrcaG3Dn }));
+}
+
+TEST_F(ProductionProfilesTest, DoesNotChainMoicaG3WithoutGrcaG3)
+{
+    OpenSslCertificateValidator g1g2 {
+        { grcaProfile("g1g2", { "grca-g1", "grca-g2" }, { "grca-g1-to-g2-link" }, { kMoicaG3 }) },
+        clock, fetcher
+    };
+    EXPECT_NE(g1g2.buildPath(real("moica-g3"), "g1g2").error, "");
 }
 
 TEST_F(ProductionProfilesTest, ValidatesTheRealMoicaG2CaUnderAProfileClaimingByTheGrcaKey)
