@@ -180,7 +180,10 @@ TEST_P(DoorTest, AThousandIdleTcpAndAThousandIdleTlsConnectionsWithTricklersLeav
 // a socket, not a thread.
 TEST_P(DoorTest, TwoThousandHeldConnectionsCostNoThreads)
 {
-    auto server = door({ { "max", 5000 }, { "maxPerAddress", 5000 }, { "pressureAt", 5000 } });
+    // Deadlines long enough that nothing is closed while the test opens them (a socket that
+    // sends nothing to a TLS port is in its handshake: 5 s by default).
+    auto server = door({ { "max", 5000 }, { "maxPerAddress", 5000 }, { "pressureAt", 5000 },
+        { "handshakeMs", 120000 }, { "idleMs", 120000 } });
     auto port = portOf(*server);
     auto sockets = idleSockets(port, 1000);
     auto held = keepAlives(port, 1000);
