@@ -9,7 +9,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <pthread.h>
@@ -62,6 +64,39 @@ std::map<std::string, std::vector<http::CaCertificateSummary>> profileCertificat
     return out;
 }
 
+// No silent refusals (issue 13): a profile without a current issuing-CA certificate it claims
+// by key identifier refuses every card, and says so once at start; so does a CA certificate
+// about to expire.
+void warnAboutTrust(const Trust& trust,
+    const std::map<std::string, std::vector<http::CaCertificateSummary>>& certificates,
+    Poco::Logger& log)
+{
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    constexpr std::int64_t soon = 90 * 86400;
+    for (const auto& profile : trust.profiles().profiles) {
+        bool accepts = false;
+        auto found = certificates.find(profile.id);
+        for (const auto& certificate : found == certificates.end()
+                ? std::vector<http::CaCertificateSummary> {}
+                : found->second) {
+            bool current = certificate.notAfter > now;
+            if (!certificate.anchor && current
+                && std::find(
+                       profile.issuerKeyIds.begin(), profile.issuerKeyIds.end(), certificate.keyId)
+                    != profile.issuerKeyIds.end())
+                accepts = true;
+            if (current && certificate.notAfter - now < soon)
+                log.warning("CA profile %s: certificate %s (key id %s) expires within 90 days",
+                    profile.id, certificate.subject, certificate.keyId);
+        }
+        if (!accepts)
+            log.warning("CA profile %s accepts no card: none of its intermediates is a current "
+                        "issuing-CA certificate listed in issuerKeyIds; add the CA's certificate "
+                        "(ca-profiles/README.md)",
+                profile.id);
+    }
+}
+
 } // namespace
 
 int serve(Args args)
@@ -107,6 +142,7 @@ int serve(Args args)
         return services.storage().ping();
     };
     options.profileCertificates = profileCertificates(services.trust());
+    warnAboutTrust(services.trust(), options.profileCertificates, log);
     options.onRefusal = [&services](const std::string& method, const std::string& path,
                             const std::string& client, const core::Error& error) {
         core::AuditLog::Entry entry;
