@@ -76,18 +76,17 @@ void warnAboutTrust(const Trust& trust,
     for (const auto& profile : trust.profiles().profiles) {
         bool accepts = false;
         auto found = certificates.find(profile.id);
-        for (const auto& certificate : found == certificates.end()
-                ? std::vector<http::CaCertificateSummary> {}
-                : found->second) {
-            bool current = certificate.notAfter > now;
-            if (!certificate.anchor && current
-                && std::find(
-                       profile.issuerKeyIds.begin(), profile.issuerKeyIds.end(), certificate.keyId)
-                    != profile.issuerKeyIds.end())
-                accepts = true;
-            if (current && certificate.notAfter - now < soon)
-                log.warning("CA profile %s: certificate %s (key id %s) expires within 90 days",
-                    profile.id, certificate.subject, certificate.keyId);
+        const auto& listed = profile.issuerKeyIds;
+        if (found != certificates.end()) {
+            for (const auto& certificate : found->second) {
+                bool current = certificate.notAfter > now;
+                if (!certificate.anchor && current
+                    && std::find(listed.begin(), listed.end(), certificate.keyId) != listed.end())
+                    accepts = true;
+                if (current && certificate.notAfter - now < soon)
+                    log.warning("CA profile %s: certificate %s (key id %s) expires within 90 days",
+                        profile.id, certificate.subject, certificate.keyId);
+            }
         }
         if (!accepts)
             log.warning("CA profile %s accepts no card: none of its intermediates is a current "
