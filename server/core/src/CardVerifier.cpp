@@ -38,8 +38,12 @@ VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origi
     ValidationOptions defaults;
     defaults.at = clock_.now();
     card.chain = validator_.validate(card.certificate, options ? *options : defaults);
-    if (card.chain.error)
-        throw Error(*card.chain.error, card.chain.detail);
+    if (card.chain.error) {
+        Error refusal(*card.chain.error, card.chain.detail);
+        if (!card.chain.messageZh.empty())
+            refusal.withMessage(card.chain.messageZh, card.chain.messageEn);
+        throw refusal;
+    }
     validator_.verifySignature(
         card.certificate, token.algorithm, signedData(origin, nonce), token.signature);
     card.ca = card.chain.profileId;

@@ -171,4 +171,21 @@ Error& Error::withFact(std::string key, std::string value)
     return *this;
 }
 
+std::string Error::messageZh() const
+{
+    return messageZh_.empty() ? std::string(errorInfo(code_).messageZh) : messageZh_;
+}
+
+std::string Error::messageEn() const
+{
+    return messageEn_.empty() ? std::string(errorInfo(code_).messageEn) : messageEn_;
+}
+
+Error& Error::withMessage(std::string zh, std::string en)
+{
+    messageZh_ = std::move(zh);
+    messageEn_ = std::move(en);
+    return *this;
+}
+
 } // namespace certgate::core

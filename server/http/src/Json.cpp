@@ -1,5 +1,7 @@
 #include "Json.hpp"
 
+#include "Api.hpp"
+
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -27,8 +29,8 @@ JsonObject errorToJson(const core::Error& error)
     const auto& info = core::errorInfo(error.code());
     JsonObject o = new Poco::JSON::Object;
     o->set("error", std::string(info.name));
-    o->set("message", std::string(info.messageZh));
-    o->set("messageEn", std::string(info.messageEn));
+    o->set("message", error.messageZh());
+    o->set("messageEn", error.messageEn());
     if (!error.field().empty())
         o->set("field", error.field());
     for (const auto& [key, value] : error.facts())
@@ -219,6 +221,27 @@ JsonObject staffToJson(const core::Staff& staff)
     o->set("createdAt", isoTime(staff.createdAt));
     o->set("disabled", staff.disabledAt.has_value());
     return o;
+}
+
+Poco::JSON::Object::Ptr profileTrust(const Poco::JSON::Object::Ptr& status, const std::string& id)
+{
+    if (!status)
+        return nullptr;
+    auto profiles = status->getArray("profiles");
+    for (std::size_t i = 0; profiles && i < profiles->size(); ++i) {
+        auto profile = profiles->getObject(static_cast<unsigned>(i));
+        if (profile && profile->getValue<std::string>("id") == id)
+            return profile;
+    }
+    return nullptr;
+}
+
+bool trustAcceptsCards(const ServerOptions& options)
+{
+    if (!options.trustStatus)
+        return true;
+    auto status = options.trustStatus();
+    return status && status->optValue("acceptsCards", false);
 }
 
 } // namespace certgate::http

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -117,6 +118,7 @@ public:
 
     const Object::Ptr& raw() const { return object_; }
     const std::string& path() const { return path_; }
+    const std::string& file() const { return file_; }
 
 private:
     std::string file_;
@@ -171,19 +173,61 @@ bool isHexKeyId(const std::string& text)
     });
 }
 
+// "d1:18:67…" -> "D11867…" (or lowercase for fingerprints).
+std::string compactHex(std::string text, bool upper)
+{
+    std::erase(text, ':');
+    std::transform(text.begin(), text.end(), text.begin(), [upper](unsigned char c) {
+        return static_cast<char>(upper ? std::toupper(c) : std::tolower(c));
+    });
+    return text;
+}
+
 std::vector<std::string> keyIds(const Reader& reader, const std::string& key)
 {
     auto ids = reader.strings(key);
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        std::string normalised;
-        for (char c : ids[i])
-            if (c != ':')
-                normalised.push_back(c >= 'a' && c <= 'f' ? static_cast<char>(c - 'a' + 'A') : c);
+        auto normalised = compactHex(ids[i], true);
         if (!isHexKeyId(normalised))
             reader.fail(key + "[" + std::to_string(i) + "]", "must be a hex key identifier");
         ids[i] = normalised;
     }
     return ids;
+}
+
+// `expectedIssuingCas`: [{ name, keyId?, sha256?, url?, note? }]
+std::vector<core::ExpectedCa> expectedCas(const Reader& top)
+{
+    std::vector<core::ExpectedCa> out;
+    const std::string key = "expectedIssuingCas";
+    if (!top.present(key))
+        return out;
+    auto array = top.raw()->getArray(key);
+    if (!array)
+        top.fail(key, "must be an array of objects");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        auto item = array->getObject(static_cast<unsigned>(i));
+        const std::string at = key + "[" + std::to_string(i) + "]";
+        if (!item)
+            top.fail(at, "must be an object");
+        Reader entry(top.file(), item, join(top.path(), at));
+        core::ExpectedCa ca;
+        ca.name = entry.string("name", true);
+        ca.url = entry.string("url", false);
+        ca.note = entry.string("note", false);
+        if (auto id = compactHex(entry.string("keyId", false), true); !id.empty()) {
+            if (!isHexKeyId(id))
+                entry.fail("keyId", "must be a hex key identifier");
+            ca.keyId = id;
+        }
+        if (auto fp = compactHex(entry.string("sha256", false), false); !fp.empty()) {
+            if (fp.size() != 64 || !isHexKeyId(compactHex(fp, true)))
+                entry.fail("sha256", "must be 64 hex digits (a SHA-256 fingerprint)");
+            ca.sha256 = fp;
+        }
+        out.push_back(std::move(ca));
+    }
+    return out;
 }
 
 bool validId(const std::string& id)
@@ -333,6 +377,8 @@ core::CaProfile ProfileLoader::loadFile(const std::filesystem::path& path)
     profile.intermediatePaths = std::move(intermediates.paths);
     profile.issuerKeyIds = keyIds(top, "issuerKeyIds");
     profile.deniedIssuerKeyIds = keyIds(top, "deniedIssuerKeyIds");
+    profile.issuerNames = top.strings("issuerNames");
+    profile.expectedIssuingCas = expectedCas(top);
     profile.policies = top.strings("policies");
     readRevocation(top, base, file, profile.revocation);
     profile.identityRules = readIdentity(top);

@@ -376,13 +376,34 @@ plugin::CertificateView describe(X509* certificate, std::span<const std::uint8_t
     return view;
 }
 
+namespace {
+// The certificates a PKCS#7 SignedData carries (a CA's .p7b bundle: no content, no signers).
+void appendBundle(const PKCS7* bundle, std::vector<ossl::X509Ptr>& out)
+{
+    if (!bundle || !PKCS7_type_is_signed(bundle) || !bundle->d.sign)
+        return;
+    const STACK_OF(X509)* certificates = bundle->d.sign->cert;
+    for (int i = 0; i < sk_X509_num(certificates); ++i) {
+        X509* certificate = sk_X509_value(certificates, i);
+        if (X509_up_ref(certificate) == 1)
+            out.emplace_back(certificate);
+    }
+}
+} // namespace
+
 std::vector<ossl::X509Ptr> loadCertificates(std::span<const std::uint8_t> contents)
 {
-    if (looksLikePem(contents))
-        return readPem<ossl::X509Ptr>(contents, PEM_read_bio_X509);
+    if (looksLikePem(contents)) {
+        auto out = readPem<ossl::X509Ptr>(contents, PEM_read_bio_X509);
+        for (const auto& bundle : readPem<ossl::Pkcs7>(contents, PEM_read_bio_PKCS7))
+            appendBundle(bundle.get(), out);
+        return out;
+    }
     std::vector<ossl::X509Ptr> out;
     if (auto certificate = readDer<ossl::X509Ptr>(contents, d2i_X509))
         out.push_back(std::move(certificate));
+    else if (auto bundle = readDer<ossl::Pkcs7>(contents, d2i_PKCS7))
+        appendBundle(bundle.get(), out);
     return out;
 }
 

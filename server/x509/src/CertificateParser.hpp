@@ -20,7 +20,8 @@ ossl::X509Ptr decodeCertificate(std::span<const std::uint8_t> der, std::size_t m
 /// The plain view plugins read. Throws core::Error(CertMalformed).
 plugin::CertificateView describe(X509* certificate, std::span<const std::uint8_t> der);
 
-/// PEM (one or more certificates) or one DER certificate; empty when nothing parses.
+/// PEM (one or more certificates, or PKCS#7 blocks), one DER certificate, or a DER PKCS#7
+/// bundle (.p7b); empty when nothing usable is found.
 std::vector<ossl::X509Ptr> loadCertificates(std::span<const std::uint8_t> contents);
 /// PEM (one or more CRLs) or one DER CRL; empty when nothing parses.
 std::vector<ossl::X509Crl> loadCrls(std::span<const std::uint8_t> contents);

@@ -225,6 +225,21 @@ struct OpenSslCertificateValidator::Impl {
     OcspChecker ocsp;
     DecodedCertificates decoded;
 
+    /// The profile whose CA this issuer is by name or expected key id (diagnostics only).
+    const ProfileState* recognise(const std::string& keyId, const std::string& issuerDn) const
+    {
+        for (const auto& state : states) {
+            const auto& p = state->profile;
+            if (std::find(p.issuerNames.begin(), p.issuerNames.end(), issuerDn)
+                != p.issuerNames.end())
+                return state.get();
+            for (const auto& expected : p.expectedIssuingCas)
+                if (!expected.keyId.empty() && expected.keyId == keyId)
+                    return state.get();
+        }
+        return nullptr;
+    }
+
     const ProfileState* find(std::string_view id) const
     {
         for (const auto& state : states)
@@ -318,10 +333,29 @@ core::ChainResult OpenSslCertificateValidator::validate(
     if (impl_->denied.count(aki))
         return fail(ErrorCode::CertUntrusted, "issued by a test CA (issuer key " + aki + ")");
     auto claim = impl_->claims.find(aki);
-    if (claim == impl_->claims.end())
+    if (claim == impl_->claims.end()) {
+        const auto issuer = asn1::rfc4514(X509_get_issuer_name(leaf.get())).value_or("?");
+        // A known CA's card whose issuing-CA certificate the bureau has not added: say so, so
+        // that nobody takes a production card for a test card.
+        if (const ProfileState* known = impl_->recognise(aki, issuer)) {
+            const auto& profile = known->profile;
+            result.profileId = profile.id;
+            result.missingIssuerKeyId = aki;
+            result.messageZh = "此憑證由「" + profile.displayNameZh
+                + "」簽發，但本系統的設定尚缺該憑證管理中心的 CA 憑證（金鑰識別碼 " + aki
+                + "），暫時無法受理；請洽本系統管理單位。";
+            result.messageEn = "This certificate was issued by " + profile.displayNameEn
+                + ", but this system's configuration lacks that CA's certificate (key identifier "
+                + aki + "), so it cannot be accepted yet. Please contact the system's "
+                + "administrators.";
+            return fail(ErrorCode::CertUntrusted,
+                "issuing-CA certificate missing: the issuer " + issuer + " is " + profile.id
+                    + "'s, but profile '" + profile.id + "' holds no CA certificate with key id "
+                    + aki + " (add it: certgate ca import FILE --apply)");
+        }
         return fail(ErrorCode::CertUntrusted,
-            "no CA profile accepts issuer key " + aki + " (issuer "
-                + asn1::rfc4514(X509_get_issuer_name(leaf.get())).value_or("?") + ")");
+            "no CA profile accepts issuer key " + aki + " (issuer " + issuer + ")");
+    }
     const ProfileState& state = *claim->second;
     result.profileId = state.profile.id;
 

@@ -7,6 +7,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -68,6 +69,7 @@ using X509Stack = std::unique_ptr<STACK_OF(X509), Deleter<freeX509Stack>>;
 using X509Store = std::unique_ptr<X509_STORE, Deleter<X509_STORE_free>>;
 using X509StoreCtx = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX_free>>;
 using X509Crl = std::unique_ptr<X509_CRL, Deleter<X509_CRL_free>>;
+using Pkcs7 = std::unique_ptr<PKCS7, Deleter<PKCS7_free>>;
 
 using OcspRequest = std::unique_ptr<OCSP_REQUEST, Deleter<OCSP_REQUEST_free>>;
 using OcspResponse = std::unique_ptr<OCSP_RESPONSE, Deleter<OCSP_RESPONSE_free>>;

@@ -40,6 +40,17 @@ struct ServiceContact {
     std::string applyUrl;
 };
 
+/// An issuing-CA certificate a profile expects but may not hold yet (`expectedIssuingCas`):
+/// what real cards carry and what the CA publishes, so that a missing certificate is named
+/// in refusals and `certgate ca import` can check a file against it. Never a reason to trust.
+struct ExpectedCa {
+    std::string name; ///< e.g. "政府憑證管理中心 (GCA G2)"
+    std::string keyId; ///< uppercase hex SKI real cards carry as their AKI, or empty
+    std::string sha256; ///< lowercase hex DER fingerprint the CA publishes, or empty
+    std::string url; ///< where the CA publishes the certificate
+    std::string note;
+};
+
 /// One CA profile (ca-profiles/<ca>.json, see ca-profiles/README.md), as plain data. Files
 /// the JSON names are read by the loader: certificate files hold their raw contents (PEM,
 /// possibly several certificates, or DER), parsed by the x509 adapter.
@@ -58,6 +69,11 @@ struct CaProfile {
     std::vector<std::string> intermediatePaths;
     std::vector<std::string> issuerKeyIds; ///< uppercase hex
     std::vector<std::string> deniedIssuerKeyIds;
+    /// Subject DNs (RFC 4514, as inspect-cert prints them) of this CA's issuing CAs: cards
+    /// whose issuer DN is one of these are named as this CA's in refusals and diagnostics.
+    /// Trust is by key identifier only; a name never makes a certificate acceptable.
+    std::vector<std::string> issuerNames;
+    std::vector<ExpectedCa> expectedIssuingCas;
     std::vector<std::string> policies;
     RevocationSettings revocation;
     std::map<std::string, std::vector<std::string>> identityRules;

@@ -38,6 +38,12 @@ struct ChainResult {
     std::vector<std::string> path; ///< subject DNs (RFC 4514), leaf first, anchor last
     std::optional<ErrorCode> error;
     std::string detail; ///< English, for logs
+    /// When set, the public message for `error` in place of the catalogue's (zh-TW, English).
+    std::string messageZh;
+    std::string messageEn;
+    /// Subject key identifier of the issuer the certificate names (its AKI), when a known CA
+    /// is recognised but its certificate is missing from the profile.
+    std::string missingIssuerKeyId;
     RevocationResult revocation;
 };
 

@@ -21,6 +21,12 @@ public:
     const std::string& detail() const noexcept { return detail_; }
     const std::map<std::string, std::string>& facts() const noexcept { return facts_; }
     Error& withFact(std::string key, std::string value);
+    /// A public message for this refusal in place of the catalogue's (same code, a more
+    /// precise reason, e.g. which CA certificate the bureau's configuration lacks).
+    Error& withMessage(std::string zh, std::string en);
+    /// The public message: the one given by withMessage, else the catalogue's for the code.
+    std::string messageZh() const;
+    std::string messageEn() const;
     /// Set once the refusal is in the audit log, so the HTTP layer's catch-all does not audit it
     /// a second time.
     void markAudited() const noexcept { audited_ = true; }
@@ -31,6 +37,8 @@ private:
     std::string detail_;
     std::string field_;
     std::map<std::string, std::string> facts_;
+    std::string messageZh_;
+    std::string messageEn_;
     mutable bool audited_ = false;
 };
 
