@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Files.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -37,6 +39,16 @@ private:
 
 std::int64_t parseTime(const std::string& text);
 
+/// A file named on the command line; UsageError when it cannot be read.
+inline std::string readArgumentFile(const std::string& path)
+{
+    try {
+        return readWholeFile(path);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
+}
+
 int serve(Args args);
 int migrate(Args args);
 int importAgencies(Args args);
@@ -44,5 +56,6 @@ int staff(Args args);
 int audit(Args args);
 int inspectCert(Args args);
 int verifyToken(Args args);
+int ca(Args args);
 
 } // namespace certgate::app

@@ -1,3 +1,5 @@
+#include "Files.hpp"
+
 #include <certgate/app/Config.hpp>
 #include <certgate/core/AuthToken.hpp>
 
@@ -19,21 +21,11 @@ using Object = Poco::JSON::Object::Ptr;
 
 namespace {
 
-std::string readFile(const fs::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw std::runtime_error("cannot read " + path.string());
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 Object parseObject(const fs::path& path)
 {
     try {
         Poco::JSON::Parser parser;
-        return parser.parse(readFile(path)).extract<Object>();
+        return parser.parse(readWholeFile(path)).extract<Object>();
     } catch (const Poco::Exception& e) {
         throw std::runtime_error(path.string() + ": not a JSON object: " + e.displayText());
     }
@@ -97,7 +89,7 @@ public:
         std::string text;
         auto file = path(o, name + "File", where);
         if (!file.empty()) {
-            text = readFile(file);
+            text = readWholeFile(file);
             while (
                 !text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
                 text.pop_back();

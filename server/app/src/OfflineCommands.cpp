@@ -1,5 +1,6 @@
 // certgate inspect-cert / verify-token (SPEC §8): the server's judgement of a certificate or a
 // token, offline, as JSON on stdout.
+#include "CaImport.hpp"
 #include "Commands.hpp"
 
 #include <certgate/app/Config.hpp>
@@ -25,16 +26,6 @@ namespace certgate::app {
 namespace {
 
 using Object = Poco::JSON::Object::Ptr;
-
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw UsageError("cannot read " + path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 std::string upper(std::string s)
 {
@@ -92,6 +83,83 @@ bool takeTrustOption(Args& args, const std::string& arg, TrustOptions& options)
     return true;
 }
 
+// A CA certificate (a root, a link or an issuing CA) is not a card: say whose it is, which
+// profiles hold it and whether it chains to a pinned anchor.
+int inspectCaCertificate(const Trust& trust, const core::Bytes& der, std::int64_t at)
+{
+    const auto certificate = x509::readCaCertificates(der).at(0);
+    const auto& loaded = trust.profiles();
+    Object out = new Poco::JSON::Object;
+    Object identity = new Poco::JSON::Object;
+    auto view = trust.validator()->parse(der);
+    std::string name = view.subjectValue("CN");
+    if (name.empty())
+        name = view.subjectValue("OU");
+    if (name.empty())
+        name = view.subjectValue("O");
+    identity->set("name", name);
+    std::string role = certificate.selfSigned ? "root"
+        : certificate.selfIssued              ? "link"
+                                              : "issuing-ca";
+    identity->set("role", role);
+    identity->set("keyId", certificate.keyId);
+    identity->set("authorityKeyId", certificate.authorityKeyId);
+    identity->set("sha256", certificate.sha256);
+    Poco::JSON::Array::Ptr heldBy = new Poco::JSON::Array;
+    std::string pathProfile;
+    for (const auto& profile : loaded.profiles) {
+        bool held = false;
+        for (const auto* files : { &profile.trustAnchors, &profile.intermediates })
+            for (const auto& contents : *files)
+                for (const auto& c : x509::readCaCertificates(contents))
+                    held = held || c.sha256 == certificate.sha256;
+        if (held) {
+            heldBy->add(profile.id);
+            if (pathProfile.empty())
+                pathProfile = profile.id;
+        }
+    }
+    identity->set("heldBy", heldBy);
+    auto naming
+        = role == "issuing-ca" ? profilesNaming(loaded, certificate) : std::vector<std::string> {};
+    if (!naming.empty())
+        pathProfile = naming.front();
+    out->set("ca", naming.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(upper(naming[0])));
+    out->set("kind", "ca-certificate");
+    out->set("identity", identity);
+    out->set("subject", certificate.subject);
+    out->set("issuer", certificate.issuer);
+    out->set("serial", certificate.serial);
+    out->set("notBefore", iso(certificate.notBefore));
+    out->set("notAfter", iso(certificate.notAfter));
+    Object chain = new Poco::JSON::Object;
+    Poco::JSON::Array::Ptr path = new Poco::JSON::Array;
+    std::string error;
+    if (pathProfile.empty()) {
+        error = "no CA profile holds or names this CA certificate";
+    } else if (role == "root") {
+        path->add(certificate.subject); // pinned: it is its own path
+    } else {
+        auto built = trust.validator()->buildPath(view, pathProfile);
+        for (const auto& subject : built.subjects)
+            path->add(subject);
+        error = built.error.empty()
+            ? ""
+            : "no path to an anchor of profile '" + pathProfile + "': " + built.error;
+    }
+    if (error.empty() && !certificate.currentAt(at))
+        error = "outside its validity at " + iso(at);
+    chain->set("valid", error.empty());
+    chain->set("path", path);
+    chain->set(
+        "error", error.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var("CERT_UNTRUSTED"));
+    if (!error.empty())
+        chain->set("detail", error);
+    out->set("chain", chain);
+    print(out);
+    return error.empty() ? 0 : 1;
+}
+
 } // namespace
 
 std::int64_t parseTime(const std::string& text)
@@ -121,7 +189,7 @@ int inspectCert(Args args)
     }
     if (file.empty())
         throw UsageError("inspect-cert needs a certificate file (PEM or DER)");
-    auto contents = readFile(file);
+    auto contents = readArgumentFile(file);
     core::ManualClock clock(options.at);
     Trust trust(options.profiles, options.plugins, clock);
     Object out = new Poco::JSON::Object;
@@ -136,6 +204,8 @@ int inspectCert(Args args)
         print(out);
         return 1;
     }
+    if (trust.validator()->parse(der).isCa)
+        return inspectCaCertificate(trust, der, options.at);
     core::ValidationOptions validation;
     validation.at = options.at;
     validation.checkRevocation = true;
@@ -181,6 +251,8 @@ int inspectCert(Args args)
             : Poco::Dynamic::Var());
     if (chain.error && !revocationError)
         chainJson->set("detail", chain.detail);
+    if (!chain.missingIssuerKeyId.empty())
+        chainJson->set("missingIssuerKeyId", chain.missingIssuerKeyId);
     out->set("chain", chainJson);
     Object revocation = new Poco::JSON::Object;
     revocation->set("status", core::toString(chain.revocation.status));
@@ -224,8 +296,8 @@ int verifyToken(Args args)
     }
     if (origin.empty() || nonce.empty() || file.empty())
         throw UsageError("verify-token needs --origin, --nonce and a token file");
-    auto text
-        = file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {}) : readFile(file);
+    auto text = file == "-" ? std::string(std::istreambuf_iterator<char>(std::cin), {})
+                            : readArgumentFile(file);
     core::ManualClock clock(options.at);
     Trust trust(options.profiles, options.plugins, clock);
     Object out = new Poco::JSON::Object;
@@ -250,8 +322,8 @@ int verifyToken(Args args)
         const auto& info = core::errorInfo(e.code());
         out->set("ok", false);
         out->set("error", std::string(info.name));
-        out->set("message", std::string(info.messageZh));
-        out->set("messageEn", std::string(info.messageEn));
+        out->set("message", e.messageZh());
+        out->set("messageEn", e.messageEn());
         out->set("detail", e.detail());
         print(out);
         return 1;

@@ -41,59 +41,47 @@ std::string configOption(Args& args, std::vector<std::string>& rest)
     return file;
 }
 
-std::map<std::string, std::vector<http::CaCertificateSummary>> profileCertificates(
-    const Trust& trust)
+// No silent refusals (issue 13): a profile that can accept no card, and a CA certificate about
+// to expire, say so at start and after every reload.
+void warnAboutTrust(const Trust& trust, Poco::Logger& log)
 {
-    std::map<std::string, std::vector<http::CaCertificateSummary>> out;
-    for (const auto& profile : trust.profiles().profiles) {
-        auto add = [&](const std::vector<core::Bytes>& files, bool anchor) {
-            for (const auto& contents : files) {
-                try {
-                    for (const auto& der : x509::readCertificates(contents)) {
-                        auto view = trust.validator().parse(der);
-                        out[profile.id].push_back(
-                            { view.subjectString, view.subjectKeyId, view.notAfter, anchor });
-                    }
-                } catch (const core::Error&) {
-                }
-            }
-        };
-        add(profile.trustAnchors, true);
-        add(profile.intermediates, false);
+    for (const auto& profile : trust.status().profiles) {
+        for (const auto& warning : profile.trust.warnings)
+            log.warning("CA profile %s: %s", profile.id, warning);
+        if (!profile.trust.acceptsCards)
+            log.warning("CA profile %s accepts no card: %s (certgate ca status; "
+                        "ca-profiles/README.md)",
+                profile.id,
+                profile.trust.problems.empty() ? std::string("see certgate ca status")
+                                               : profile.trust.problems.back());
     }
-    return out;
 }
 
-// No silent refusals (issue 13): a profile without a current issuing-CA certificate it claims
-// by key identifier refuses every card, and says so once at start; so does a CA certificate
-// about to expire.
-void warnAboutTrust(const Trust& trust,
-    const std::map<std::string, std::vector<http::CaCertificateSummary>>& certificates,
-    Poco::Logger& log)
+// SIGHUP and the admin page: take up the CA profiles as they are on disk now, audited.
+Poco::JSON::Object::Ptr reloadTrust(Services& services, const std::string& actor)
 {
-    const auto now = static_cast<std::int64_t>(std::time(nullptr));
-    constexpr std::int64_t soon = 90 * 86400;
-    for (const auto& profile : trust.profiles().profiles) {
-        bool accepts = false;
-        auto found = certificates.find(profile.id);
-        const auto& listed = profile.issuerKeyIds;
-        if (found != certificates.end()) {
-            for (const auto& certificate : found->second) {
-                bool current = certificate.notAfter > now;
-                if (!certificate.anchor && current
-                    && std::find(listed.begin(), listed.end(), certificate.keyId) != listed.end())
-                    accepts = true;
-                if (current && certificate.notAfter - now < soon)
-                    log.warning("CA profile %s: certificate %s (key id %s) expires within 90 days",
-                        profile.id, certificate.subject, certificate.keyId);
-            }
-        }
-        if (!accepts)
-            log.warning("CA profile %s accepts no card: none of its intermediates is a current "
-                        "issuing-CA certificate listed in issuerKeyIds; add the CA's certificate "
-                        "(ca-profiles/README.md)",
-                profile.id);
-    }
+    auto& log = Poco::Logger::get("certgate");
+    auto result = services.trust().reload();
+    for (const auto& message : result.messages)
+        (result.changed && result.kept.empty() ? log.information(message) : log.warning(message));
+    if (result.changed)
+        warnAboutTrust(services.trust(), log);
+    Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+    out->set("changed", result.changed);
+    Poco::JSON::Array::Ptr messages = new Poco::JSON::Array;
+    for (const auto& message : result.messages)
+        messages->add(message);
+    out->set("messages", messages);
+    out->set("acceptsCards", services.trust().status().allAcceptCards());
+    core::AuditLog::Entry entry;
+    entry.actor = actor;
+    entry.action = "ca.reload";
+    entry.outcome = result.changed ? "ok" : "refused";
+    std::ostringstream details;
+    out->stringify(details);
+    entry.details = details.str();
+    services.audit().append(entry);
+    return out;
 }
 
 } // namespace
@@ -115,6 +103,7 @@ int serve(Args args)
     sigemptyset(&stopSignals);
     sigaddset(&stopSignals, SIGINT);
     sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGHUP); // reload the CA profiles
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     auto config = loadConfig(file);
@@ -140,8 +129,13 @@ int serve(Args args)
     options.databaseAlive = [&services] {
         return services.storage().ping();
     };
-    options.profileCertificates = profileCertificates(services.trust());
-    warnAboutTrust(services.trust(), options.profileCertificates, log);
+    warnAboutTrust(services.trust(), log);
+    options.trustStatus = [&services] {
+        return trustStatusJson(services.trust().status());
+    };
+    options.reloadTrust = [&services](const std::string& staff) {
+        return reloadTrust(services, "staff:" + staff);
+    };
     options.onRefusal = [&services](const std::string& method, const std::string& path,
                             const std::string& client, const core::Error& error) {
         core::AuditLog::Entry entry;
@@ -205,7 +199,10 @@ int serve(Args args)
         }
     });
     int signal = 0;
-    sigwait(&stopSignals, &signal);
+    while (sigwait(&stopSignals, &signal) == 0 && signal == SIGHUP) {
+        log.information("SIGHUP: reloading the CA profiles");
+        reloadTrust(services, "signal:SIGHUP");
+    }
     log.information("certgate stopping (signal %d)", signal);
     stopping = true;
     housekeeper.join();
@@ -313,7 +310,7 @@ int staff(Args args)
         auto der = x509::readCertificates(
             std::span(reinterpret_cast<const std::uint8_t*>(contents.data()), contents.size()))
                        .at(0);
-        auto view = services.trust().validator().parse(der);
+        auto view = services.trust().validator()->parse(der);
         issuer = view.issuerString;
         serial = view.serialHex;
         if (name.empty())

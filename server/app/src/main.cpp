@@ -9,6 +9,7 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -28,8 +29,12 @@ usage: certgate <command> [options]
   inspect-cert     FILE [--ca-profiles DIR] [--plugins DIR] [--at TIME]
   verify-token     --origin O --nonce N [--ca-profiles DIR] [--plugins DIR] [--at TIME]
                    [--revocation none|crl|ocsp|ocsp-then-crl] TOKEN.json
+  ca status        [--json] [--profiles DIR]    can each CA profile accept cards now? (exit 1 if not)
+  ca import        FILE... [--apply] [--profiles DIR] [--profile ID] [--anchor FILE --sha256 FP]
+                                                add CA certificates (PEM, DER, PKCS#7) verified up to a pinned anchor
   version
 
+Offline commands print only warnings and errors unless --verbose.
 The configuration file defaults to $CERTGATE_CONFIG, then /etc/certgate/certgate.json.
 Exit codes: 0 success, 1 refused or failed, 2 usage error.
 )";
@@ -56,7 +61,17 @@ int main(int argc, char** argv)
         return 2;
     }
     std::string command = argv[1];
-    Args args(std::vector<std::string>(argv + 2, argv + argc));
+    std::vector<std::string> rest(argv + 2, argv + argc);
+    // Offline commands print only warnings and errors unless --verbose (or
+    // CERTGATE_LOG_LEVEL) asks for more; the server logs at information.
+    const auto verbose = std::find(rest.begin(), rest.end(), "--verbose");
+    const bool loud = verbose != rest.end();
+    if (loud)
+        rest.erase(verbose);
+    const char* level = std::getenv("CERTGATE_LOG_LEVEL");
+    if (command != "serve" && !loud && !(level && *level))
+        Poco::Logger::root().setLevel("warning");
+    Args args(std::move(rest));
     try {
         if (command == "serve")
             return serve(std::move(args));
@@ -72,6 +87,8 @@ int main(int argc, char** argv)
             return inspectCert(std::move(args));
         if (command == "verify-token")
             return verifyToken(std::move(args));
+        if (command == "ca")
+            return ca(std::move(args));
         if (command == "version" || command == "--version") {
             std::cout << "certgate " << CERTGATE_VERSION << std::endl;
             return 0;
@@ -87,7 +104,7 @@ int main(int argc, char** argv)
         return 2;
     } catch (const certgate::core::Error& e) {
         const auto& info = certgate::core::errorInfo(e.code());
-        std::cerr << "certgate: " << info.name << ": " << info.messageZh << " / " << info.messageEn
+        std::cerr << "certgate: " << info.name << ": " << e.messageZh() << " / " << e.messageEn()
                   << (e.detail().empty() ? "" : " (" + e.detail() + ")") << "\n";
         return 1;
     } catch (const std::exception& e) {

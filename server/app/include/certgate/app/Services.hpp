@@ -25,6 +25,7 @@ public:
     const core::Clock& clock() const { return *clock_; }
     core::Storage& storage() { return *storage_; }
     const Trust& trust() const { return *trust_; }
+    Trust& trust() { return *trust_; }
     core::AuditLog& audit() { return *audit_; }
     core::PiiProtector& pii() { return *pii_; }
     core::Portal& portal() { return *portal_; }
