@@ -130,8 +130,12 @@ describe('admin pages', () => {
       const text = await plugin.innerText();
       assert.match(text, /已載入/);
       assert.match(text, /信任錨\s+.*\s+[0-9A-F]+\s+\d{4}-\d{2}-\d{2}/);
+      assert.match(text, /此設定目前可受理卡片。/);
     }
     await screenshot(page, '32-admin-plugins');
+    // An admin takes up the CA profiles on disk without a restart.
+    await page.getByRole('button', { name: '重新載入憑證管理中心設定' }).click();
+    await page.getByText('已重新載入憑證管理中心設定。').waitFor();
 
     // Health and staff.
     await page.getByRole('link', { name: '系統狀態' }).click();

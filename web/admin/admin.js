@@ -544,8 +544,31 @@ function expiryCell(notAfter) {
   return element;
 }
 
+// Admins take up CA certificates imported with `certgate ca import` without a restart.
+function reloadButton() {
+  const area = h('div', { class: 'reload' });
+  const button = h('button', { type: 'button', class: 'secondary', i18n: 'admin.plugins.reload' });
+  const status = statusRegion();
+  button.addEventListener('click', async () => {
+    busy(button, true);
+    try {
+      const answer = await api('POST', '/ca/reload', {});
+      setStatus(status, answer.changed ? 'admin.plugins.reloaded' : 'admin.plugins.notReloaded');
+      area.append(h('ul', {}, ...answer.messages.map((m) => h('li', { class: 'mono', text: m }))));
+      setTimeout(route, 1500);
+    } catch (error) {
+      area.append(errorNotice(error));
+    } finally {
+      busy(button, false);
+    }
+  });
+  area.append(button, status);
+  return area;
+}
+
 async function viewPlugins(content) {
   content.append(h('h1', { tabindex: '-1', i18n: 'admin.plugins.title' }));
+  if (state.staff.role === 'admin') content.append(reloadButton());
   const data = await api('GET', '/plugins');
   for (const p of data.plugins) {
     const headingId = uid('plugin');
@@ -562,12 +585,16 @@ async function viewPlugins(content) {
         ['admin.plugins.notes', p.notes],
       ]),
     );
+    if (p.acceptsCards !== undefined)
+      section.append(h('p', { class: `notice ${p.acceptsCards ? 'ok' : 'err'}`, i18n: p.acceptsCards ? 'admin.plugins.acceptsCards' : 'admin.plugins.acceptsNoCard' }));
+    const findings = [...(p.problems || []), ...(p.warnings || []), ...(p.missing || []).map((m) => `missing: ${m.name}${m.keyId ? ` (key id ${m.keyId})` : ''}${m.url ? ` ${m.url}` : ''}`)];
+    if (findings.length) section.append(h('ul', { class: 'trust-findings' }, ...findings.map((f) => h('li', { class: 'mono', text: f }))));
     if (p.certificates && p.certificates.length) {
       section.append(
         table(
           'admin.plugins.certificates',
           ['admin.plugins.role', 'cert.subject', 'admin.plugins.keyId', 'admin.plugins.notAfter'],
-          p.certificates.map((c) => h('tr', {}, h('td', { i18n: c.anchor ? 'admin.plugins.anchor' : 'admin.plugins.intermediate' }), cell(c.subject), cell(c.keyId, 'mono'), expiryCell(c.notAfter))),
+          p.certificates.map((c) => h('tr', {}, h('td', { i18n: `admin.plugins.role.${c.role}` }), cell(c.subject), cell(c.keyId, 'mono'), expiryCell(c.notAfter))),
         ),
       );
     }

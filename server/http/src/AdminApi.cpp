@@ -228,6 +228,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
 
     router.add("GET", api + "/plugins$",
         staffOnly(admin, false, [&registry, options](Context& ctx, const core::Staff&) {
+            const auto status = options.trustStatus ? options.trustStatus() : JsonObject();
             JsonArray list = new Poco::JSON::Array;
             for (const auto& ca : registry.list()) {
                 JsonObject j = new Poco::JSON::Object;
@@ -247,17 +248,12 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
                     j->set("issuerKeyIds", stringsToJson(p.issuerKeyIds));
                     j->set("revocation", core::toString(p.revocation.mode));
                 }
+                // The trust material's state, as certgate ca status tells it.
                 JsonArray certificates = new Poco::JSON::Array;
-                if (auto it = options.profileCertificates.find(ca.id);
-                    it != options.profileCertificates.end()) {
-                    for (const auto& c : it->second) {
-                        JsonObject cj = new Poco::JSON::Object;
-                        cj->set("subject", c.subject);
-                        cj->set("keyId", c.keyId);
-                        cj->set("notAfter", isoTime(c.notAfter));
-                        cj->set("anchor", c.anchor);
-                        certificates->add(cj);
-                    }
+                if (auto trust = profileTrust(status, ca.id)) {
+                    certificates = trust->getArray("certificates");
+                    for (const auto& key : { "acceptsCards", "problems", "warnings", "missing" })
+                        j->set(key, trust->get(key));
                 }
                 j->set("certificates", certificates);
                 list->add(j);
@@ -280,8 +276,19 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             o->set("pluginsLoaded", loaded);
             o->set("pluginsRefused", refused);
             o->set("version", options.version);
-            o->set("status", database && refused == 0 ? "ok" : "degraded");
+            const bool trust = trustAcceptsCards(options);
+            o->set("trust", trust);
+            o->set("status", database && refused == 0 && trust ? "ok" : "degraded");
             ctx.sendJson(200, o);
+        }));
+
+    router.add("POST", api + "/ca/reload$",
+        staffOnly(admin, true, [options](Context& ctx, const core::Staff& staff) {
+            if (staff.role != "admin")
+                throw Error(ErrorCode::StaffNotAllowed, "only admins reload the CA profiles");
+            if (!options.reloadTrust)
+                throw Error(ErrorCode::InternalError, "no reload configured");
+            ctx.sendJson(200, options.reloadTrust(staff.id));
         }));
 
     router.add(

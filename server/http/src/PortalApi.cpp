@@ -105,8 +105,12 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         int loaded = 0;
         for (const auto& ca : registry.list())
             loaded += ca.loaded ? 1 : 0;
-        o->set("status", database ? "ok" : "degraded");
+        // A profile that can accept no card degrades the service, but the instance still
+        // serves (200): only a database outage takes it out of a load balancer.
+        const bool trust = trustAcceptsCards(options);
+        o->set("status", database && trust ? "ok" : "degraded");
         o->set("database", database);
+        o->set("trust", trust);
         o->set("plugins", loaded);
         o->set("version", options.version);
         ctx.sendJson(database ? 200 : 503, o);

@@ -128,7 +128,8 @@ for _ in $(seq 1 100); do
   grep -q "listening on" "$work/server.log" && grep -q "listening on" "$work/agent.log" && break
   sleep 0.1
 done
-server_url="$(grep -o "https://[^ ]*" "$work/server.log" | head -n 1)"
+server_url="$(grep -o "listening on https://[^ ]*" "$work/server.log" | head -n 1)"
+server_url="${server_url#listening on }"
 agent_url="$(grep -o "http://127.0.0.1:[0-9]*" "$work/agent.log" | head -n 1)"
 [[ -n "$server_url" && -n "$agent_url" ]] ||
   { tail -n 20 "$work/server.log" "$work/agent.log" >&2; fail "a packaged program did not start"; }
@@ -139,7 +140,14 @@ page="$("${curl_tls[@]}" "https://localhost:$https_port/")"
 grep -q "<html" <<<"$page" || fail "the packaged server does not serve the portal page"
 health="$("${curl_tls[@]}" "https://localhost:$https_port/api/v1/health")"
 [[ "$(jq -r .plugins <<<"$health")" == 5 ]] || fail "packaged plugins not all loaded: $health"
-[[ "$(jq -r .status <<<"$health")" == ok ]] || fail "packaged server unhealthy: $health"
+# The shipped production profiles cannot accept GCA, XCA or HCA cards until their issuing-CA
+# certificates are imported (certgate ca status): the database is up, the trust degraded.
+[[ "$(jq -r .database <<<"$health")" == true ]] || fail "packaged server's database down: $health"
+[[ "$(jq -r '.status + " " + (.trust | tostring)' <<<"$health")" == "degraded false" ]] ||
+  fail "packaged server does not say its shipped trust is incomplete: $health"
+"$root/usr/bin/certgate" ca status --profiles "$root/usr/share/certgate/ca-profiles" >"$work/ca-status.txt" &&
+  fail "ca status says the shipped profiles all accept cards"
+grep -q "^gca .*" "$work/ca-status.txt" || fail "ca status does not list gca: $(cat "$work/ca-status.txt")"
 tokens="$(curl -sS --fail -m 10 "$agent_url/v1/tokens")"
 jq -e '[.. | strings] | any(. == "moica-wang")' <<<"$tokens" >/dev/null ||
   fail "the packaged agent does not list the SoftHSM2 card moica-wang: $tokens"

@@ -209,6 +209,12 @@ void ServerInstance::kill()
     }
 }
 
+void ServerInstance::signal(int signal)
+{
+    if (process_)
+        process_->signal(signal);
+}
+
 bool ServerInstance::running()
 {
     return process_ && process_->running();

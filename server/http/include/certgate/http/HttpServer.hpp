@@ -7,6 +7,8 @@
 #include <certgate/core/Storage.hpp>
 #include <certgate/net/HttpEngine.hpp>
 
+#include <Poco/JSON/Object.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,14 +17,6 @@
 #include <vector>
 
 namespace certgate::http {
-
-/// A CA certificate of a profile, summarised for the admin page (anchors' expiry).
-struct CaCertificateSummary {
-    std::string subject;
-    std::string keyId;
-    std::int64_t notAfter = 0;
-    bool anchor = false;
-};
 
 struct ServerOptions {
     std::string host = "0.0.0.0";
@@ -49,8 +43,11 @@ struct ServerOptions {
     std::function<void(const std::string& method, const std::string& path,
         const std::string& client, const core::Error& error)>
         onRefusal;
-    /// Per profile id: its anchors and intermediates (parsed once by the app).
-    std::map<std::string, std::vector<CaCertificateSummary>> profileCertificates;
+    /// The trust material's state (`certgate ca status --json`'s object): the admin page's CA
+    /// view and the health answers (degraded while a profile can accept no card).
+    std::function<Poco::JSON::Object::Ptr()> trustStatus;
+    /// Takes up the CA profiles on disk now (admin page, admin role); the result's object.
+    std::function<Poco::JSON::Object::Ptr(const std::string& staffName)> reloadTrust;
 };
 
 /// The bureau's HTTP(S) server: the routes of the portal and the admin pages on the event-driven

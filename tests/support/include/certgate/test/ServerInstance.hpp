@@ -68,6 +68,8 @@ public:
     void stop();
     /// SIGKILL: a crash.
     void kill();
+    /// Sends `signal` (e.g. SIGHUP: reload the CA profiles) to the running server.
+    void signal(int signal);
     bool running();
     const std::string& url() const { return url_; }
     const std::string& origin() const { return options_.origin; }
