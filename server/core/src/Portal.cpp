@@ -468,6 +468,8 @@ auto Portal::audited(const FlowRequest& request, const std::string& action, Work
     try {
         return work();
     } catch (const Error& e) {
+        if (isServerFailure(e.code()))
+            throw;
         std::string concerned = agency ? *agency : std::string {};
         if (concerned.empty())
             if (auto stored = storage_.findFlow(request.flowId))
@@ -481,7 +483,7 @@ void Portal::refuse(const std::string& action, const Error& error, const std::st
 {
     // Every refusal is audited (issue 5 item 6); infrastructure failures are logged by the
     // HTTP layer instead, so a broken database does not loop here.
-    if (error.code() == ErrorCode::InternalError)
+    if (isServerFailure(error.code()))
         return;
     AuditLog::Entry entry;
     entry.actor = agencyCode.empty() ? "anonymous" : "agency:" + agencyCode;
