@@ -26,9 +26,9 @@ void Availability::lost(const std::string& reason)
     down_ = true;
     downSince_ = generation;
     downAt_ = std::chrono::steady_clock::now();
-    reason_ = reason;
+    reason_ = reason.empty() ? std::string("no reason given") : reason;
     logger().warning(
-        "database %s unavailable, answering 503 until it is back: %s", database_, reason);
+        "database %s unavailable, answering 503 until it is back: %s", database_, reason_);
 }
 
 void Availability::succeeded(std::uint64_t startedAt)

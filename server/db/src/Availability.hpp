@@ -23,7 +23,7 @@ public:
     /// declared before that call started, the database is back. (A call already under way
     /// when the outage began says nothing about now.)
     void succeeded(std::uint64_t startedAt);
-    /// The reason of the outage under way ("" when there is none).
+    /// The reason of the outage under way ("" when there is none; never "" during one).
     std::string reason() const;
 
 private:

@@ -115,11 +115,15 @@ private:
     {
         static constexpr auto kRetryInterval = std::chrono::milliseconds(200);
         const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-        if (now < retryNotBefore_.load())
-            throw core::Error(core::ErrorCode::DatabaseUnavailable, availability_.reason());
+        if (now < retryNotBefore_.load()) {
+            // Only while the outage lasts: once a call found the database back, try at once.
+            if (auto reason = availability_.reason(); !reason.empty())
+                throw core::Error(core::ErrorCode::DatabaseUnavailable, reason);
+        }
         try {
             session.close();
             translated(*dialect_, "reconnect", [&] { dialect_->open(session, config_); });
+            retryNotBefore_ = 0;
         } catch (const core::Error&) {
             retryNotBefore_ = now
                 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRetryInterval)
