@@ -59,7 +59,12 @@ export async function request(method, url, { body, csrf, contentType = 'applicat
 let configPromise = null;
 /// GET /api/v1/config: origin, agentUrl, agencyCodePattern, functions, cas, sections.
 export function getConfig() {
-  if (!configPromise) configPromise = request('GET', '/api/v1/config');
+  if (!configPromise) {
+    configPromise = request('GET', '/api/v1/config').catch((error) => {
+      configPromise = null; // asked again next time
+      throw error;
+    });
+  }
   return configPromise;
 }
 
@@ -98,7 +103,10 @@ export class Flow {
     try {
       const data = await request('GET', `/api/v1/flows/${saved.id}`);
       return new Flow(data.flow, saved.csrf);
-    } catch {
+    } catch (error) {
+      // The server cannot answer now (database or network down, busy): the flow is still
+      // there, keep it for the next try and show why. Any other answer means it is gone.
+      if (error instanceof NetworkError || error.status === 503) throw error;
       Flow.forget(type);
       return null;
     }

@@ -188,6 +188,10 @@ int serve(Args args)
                 nextPurge = now + std::chrono::seconds(60);
                 try {
                     services.storage().purgeExpired(services.clock().now() - 3600);
+                } catch (const core::Error& e) {
+                    // An outage is logged by the storage, once.
+                    if (e.code() != core::ErrorCode::DatabaseUnavailable)
+                        log.warning("purging expired flows failed: %s", std::string(e.what()));
                 } catch (const std::exception& e) {
                     log.warning("purging expired flows failed: %s", std::string(e.what()));
                 }

@@ -121,6 +121,9 @@ constexpr std::array kCatalogue {
         "try again." },
     ErrorInfo { ServerBusy, "SERVER_BUSY", 503, "系統忙碌中，請稍候再試。",
         "The server is busy. Please try again in a moment." },
+    ErrorInfo { DatabaseUnavailable, "DATABASE_UNAVAILABLE", 503,
+        "資料庫暫時無法使用，請稍後再試。",
+        "The database is temporarily unavailable. Please try again shortly." },
     ErrorInfo { InternalError, "INTERNAL_ERROR", 500,
         "系統發生錯誤,請稍後再試;若持續發生,請洽本部。",
         "Something went wrong on our side. Please try again later; if it persists, contact the "
@@ -142,6 +145,17 @@ static_assert(kCatalogue.size() == static_cast<std::size_t>(InternalError) + 1);
 const ErrorInfo& errorInfo(ErrorCode code)
 {
     return kCatalogue.at(static_cast<std::size_t>(code));
+}
+
+int retryAfterSeconds(ErrorCode code)
+{
+    // A database restart takes a few seconds; the server reconnects by itself.
+    return code == DatabaseUnavailable ? 5 : 0;
+}
+
+bool isServerFailure(ErrorCode code)
+{
+    return code == InternalError || code == DatabaseUnavailable;
 }
 
 std::string_view toString(ErrorCode code)

@@ -374,6 +374,17 @@ FlowResult Portal::save(Loaded& loaded, bool rotateSession)
     return result;
 }
 
+FlowResult Portal::saveAudited(Loaded& loaded, bool rotateSession, const AuditLog::Entry& entry)
+{
+    FlowResult result;
+    storage_.transaction([&](Storage& tx) {
+        result = write(tx, loaded, rotateSession);
+        audit_.append(tx, entry);
+    });
+    result.view = render(loaded);
+    return result;
+}
+
 FlowResult Portal::saveAfterStored(Loaded& loaded)
 {
     try {
@@ -468,6 +479,8 @@ auto Portal::audited(const FlowRequest& request, const std::string& action, Work
     try {
         return work();
     } catch (const Error& e) {
+        if (isServerFailure(e.code()))
+            throw;
         std::string concerned = agency ? *agency : std::string {};
         if (concerned.empty())
             if (auto stored = storage_.findFlow(request.flowId))
@@ -481,7 +494,7 @@ void Portal::refuse(const std::string& action, const Error& error, const std::st
 {
     // Every refusal is audited (issue 5 item 6); infrastructure failures are logged by the
     // HTTP layer instead, so a broken database does not loop here.
-    if (error.code() == ErrorCode::InternalError)
+    if (isServerFailure(error.code()))
         return;
     AuditLog::Entry entry;
     entry.actor = agencyCode.empty() ? "anonymous" : "agency:" + agencyCode;
@@ -679,10 +692,9 @@ FlowResult Portal::acceptTerms(const FlowRequest& request)
             throw Error(ErrorCode::FlowStep, "terms are not the current step");
         loaded.state->set("terms", true);
         loaded.flow.step = kOrganisation;
-        auto result = save(loaded, false);
-        audit_.append({ "anonymous", "flow.terms", "ok", "", "", loaded.flow.type,
-            R"({"flow":")" + loaded.flow.id + "\"}" });
-        return result;
+        return saveAudited(loaded, false,
+            { "anonymous", "flow.terms", "ok", "", "", loaded.flow.type,
+                R"({"flow":")" + loaded.flow.id + "\"}" });
     });
 }
 
@@ -750,13 +762,11 @@ FlowResult Portal::organisationCard(const FlowRequest& request, const std::strin
         loaded.state->set("org", storedCard(card, registry_));
         loaded.state->remove("mismatch");
         loaded.flow.step = type == flow::QueryOid ? kDone : kManager;
-        auto result = save(loaded, true);
         // Who presented which card for which agency, in which function (SPEC §3.6 audit).
         AuditLog::Entry entry { "agency:" + agencyCode,
             type == flow::QueryOid ? "query.organisation-oid" : "flow.organisation-card", "ok", "",
             agencyCode, card.certificate.serialHex, R"({"flow":")" + type + "\"}" };
-        audit_.append(entry);
-        return result;
+        return saveAudited(loaded, true, entry);
     };
     return audited(request, "flow.organisation-card", step, &agencyTried);
 }
@@ -848,10 +858,10 @@ FlowResult Portal::managerCard(const FlowRequest& request, const std::string& na
         stored->set("nationalIdHash", idHash);
         loaded.state->set("manager", stored);
         loaded.flow.step = type == flow::Authorisation ? kOperators : kConfirm;
-        auto result = save(loaded, true);
-        audit_.append({ "agency:" + loaded.flow.agencyCode, "flow.manager-card", "ok", "",
-            loaded.flow.agencyCode, card.certificate.serialHex, R"({"flow":")" + type + "\"}" });
-        return result;
+        return saveAudited(loaded, true,
+            { "agency:" + loaded.flow.agencyCode, "flow.manager-card", "ok", "",
+                loaded.flow.agencyCode, card.certificate.serialHex,
+                R"({"flow":")" + type + "\"}" });
     });
 }
 
@@ -907,9 +917,7 @@ FlowResult Portal::citizenCard(const FlowRequest& request, const std::string& na
         }
         loaded.state->set("citizen", cardToJson(describe(card, registry_)));
         loaded.flow.step = kDone;
-        auto result = save(loaded, true);
-        audit_.append({ actor, action, "ok", "", "", serial, "{}" });
-        return result;
+        return saveAudited(loaded, true, { actor, action, "ok", "", "", serial, "{}" });
     });
 }
 

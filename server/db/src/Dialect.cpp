@@ -11,6 +11,19 @@
 namespace certgate::db {
 namespace {
 
+// SOCI's own errors about the connection, for both backends: a failed connect (plain
+// soci_error on PostgreSQL), a session whose reopening failed, a backend error it classifies
+// as a connection error (PostgreSQL's SQLSTATE class 08, which SOCI also gives a lost
+// connection).
+bool isConnectionError(const soci::soci_error& error)
+{
+    if (error.get_error_category() == soci::soci_error::connection_error)
+        return true;
+    const auto& message = error.get_error_message();
+    return message.starts_with("Session is not connected")
+        || message.starts_with("Cannot establish connection");
+}
+
 class SqliteDialect final : public Dialect {
 public:
     std::string name() const override { return "sqlite3"; }
@@ -62,6 +75,27 @@ public:
         return error.get_error_message().find(
                    "UNIQUE constraint failed: " + std::string(key.sqliteColumns))
             != std::string::npos;
+    }
+
+    // BUSY: another writer held the lock past busy_timeout. FULL is a full disk: an operator
+    // must act, but retrying later is still the client's right move.
+    bool isUnavailable(const soci::soci_error& error) const override
+    {
+        if (isConnectionError(error))
+            return true;
+        const auto* sqliteError = dynamic_cast<const soci::sqlite3_soci_error*>(&error);
+        if (!sqliteError)
+            return false;
+        switch (sqliteError->result() & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+        case SQLITE_FULL:
+            return true;
+        default:
+            return false;
+        }
     }
 };
 
@@ -121,6 +155,19 @@ public:
             return false;
         return error.get_error_message().find('"' + std::string(key.postgresqlName) + '"')
             != std::string::npos;
+    }
+
+    // Besides class 08: the server shutting down or starting (57P01 admin_shutdown,
+    // 57P02 crash_shutdown, 57P03 cannot_connect_now) and no connection slot left (53300).
+    bool isUnavailable(const soci::soci_error& error) const override
+    {
+        if (isConnectionError(error))
+            return true;
+        const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
+        if (!pgError)
+            return false;
+        const auto state = pgError->sqlstate();
+        return state.starts_with("08") || state.starts_with("57P0") || state == "53300";
     }
 
 private:

@@ -42,6 +42,10 @@ public:
     /// Whether a table of that name exists in the schema this session works in.
     virtual bool hasTable(soci::session& session, const std::string& table) const = 0;
     virtual bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const = 0;
+    /// Whether `error` says the database cannot be reached or used right now (connection
+    /// refused or lost, server shutting down, file locked or unreadable) rather than that the
+    /// statement is wrong: the same statement may succeed later.
+    virtual bool isUnavailable(const soci::soci_error& error) const = 0;
 };
 
 /// "sqlite3" or "postgresql"; throws core::Error(InternalError) for anything else.

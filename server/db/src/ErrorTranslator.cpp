@@ -13,9 +13,11 @@ core::Error translateError(const soci::soci_error& error, const Dialect& dialect
     }
     auto message = error.get_error_message();
     std::replace(message.begin(), message.end(), '\n', ' ');
+    std::replace(message.begin(), message.end(), '\t', ' ');
     while (!message.empty() && message.back() == ' ')
         message.pop_back();
-    return core::Error(core::ErrorCode::InternalError,
+    return core::Error(dialect.isUnavailable(error) ? core::ErrorCode::DatabaseUnavailable
+                                                    : core::ErrorCode::InternalError,
         std::string(operation) + " (" + dialect.name() + "): " + message);
 }
 

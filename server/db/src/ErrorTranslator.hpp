@@ -20,8 +20,10 @@ struct UniqueRule {
 };
 
 /// The one place where SOCI's exceptions become core::Error: `rules` name the unique
-/// violations the caller expects, everything else is InternalError with SOCI's message
-/// (without its context, which may quote bound values) prefixed by `operation`.
+/// violations the caller expects; a database that cannot be reached or used right now
+/// (Dialect::isUnavailable) is DatabaseUnavailable; everything else is InternalError. The
+/// detail is SOCI's message (without its context, which may quote bound values) prefixed by
+/// `operation`.
 core::Error translateError(const soci::soci_error& error, const Dialect& dialect,
     std::string_view operation, std::initializer_list<UniqueRule> rules = {});
 

@@ -1121,13 +1121,13 @@ std::string SessionStorage::backend() const
     return dialect_.name();
 }
 
+// Throws, translated, when the database does not answer, so that the pool learns of the
+// outage; SociStorage::ping answers false then.
 bool SessionStorage::ping()
 {
-    try {
+    return translated(dialect_, "ping", [&] {
         return queryOne<IntegerRow>(session_, "SELECT 1") == std::optional<std::int64_t>(1);
-    } catch (const soci::soci_error&) {
-        return false;
-    }
+    });
 }
 
 } // namespace certgate::db

@@ -1,3 +1,4 @@
+#include "Availability.hpp"
 #include "Dialect.hpp"
 #include "ErrorTranslator.hpp"
 #include "SessionStorage.hpp"
@@ -6,6 +7,11 @@
 #include <certgate/db/SociStorage.hpp>
 
 #include <soci/soci.h>
+
+#include <atomic>
+#include <chrono>
+#include <type_traits>
+#include <vector>
 
 namespace certgate::db {
 
@@ -23,6 +29,7 @@ class SociStorage::Pool {
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
         soci::session& session() { return pool_.at(position_); }
+        std::size_t position() const { return position_; }
 
     private:
         soci::connection_pool& pool_;
@@ -34,6 +41,8 @@ public:
         : dialect_(makeDialect(config.backend))
         , config_(config)
         , pool_(checkedPoolSize(config.poolSize))
+        , checkedAt_(config.poolSize, 0)
+        , availability_(describeDatabase(config))
     {
         translated(*dialect_, "open", [&] {
             for (std::size_t i = 0; i < config.poolSize; ++i)
@@ -41,15 +50,29 @@ public:
         });
     }
 
+    // Every call of the storage comes through here: a connection that may have broken in an
+    // outage is checked before use, and a DatabaseUnavailable failure starts an outage (one
+    // log line) while a success after it ends one.
     template <typename Call> auto run(Call&& call)
     {
+        const auto startedAt = availability_.generation();
         Lease lease(pool_);
-        SessionStorage storage(lease.session(), *dialect_);
         try {
-            return call(static_cast<core::Storage&>(storage));
-        } catch (...) {
-            reviveIfDisconnected(lease.session());
-            throw;
+            checkConnection(lease, startedAt);
+            SessionStorage storage(lease.session(), *dialect_);
+            if constexpr (std::is_void_v<decltype(call(std::declval<core::Storage&>()))>) {
+                call(static_cast<core::Storage&>(storage));
+                availability_.succeeded(startedAt);
+            } else {
+                auto result = call(static_cast<core::Storage&>(storage));
+                availability_.succeeded(startedAt);
+                return result;
+            }
+        } catch (const soci::soci_error& error) {
+            // Statements run inside SessionStorage's translators; this is a safety net.
+            throw failed(translateError(error, *dialect_, "storage"));
+        } catch (const core::Error& error) {
+            throw failed(error);
         }
     }
 
@@ -64,23 +87,57 @@ private:
         return size;
     }
 
-    // A PostgreSQL restart leaves every pooled connection broken; repair this one so the
-    // next request on it can succeed. The error at hand still goes to the caller.
-    void reviveIfDisconnected(soci::session& session)
+    core::Error failed(const core::Error& error)
     {
-        if (session.is_connected())
+        if (error.code() == core::ErrorCode::DatabaseUnavailable)
+            availability_.lost(error.detail());
+        return error;
+    }
+
+    // After an outage began, each connection is checked once before its next use (on
+    // PostgreSQL is_connected() sends an empty query) and reopened when broken: a PostgreSQL
+    // restart breaks them all, and a request should not fail on a dead connection once the
+    // server is back. Only the lessee touches its slot of checkedAt_.
+    void checkConnection(Lease& lease, std::uint64_t generation)
+    {
+        auto& checkedAt = checkedAt_[lease.position()];
+        if (checkedAt == generation)
             return;
+        auto& session = lease.session();
+        if (!session.is_connected())
+            reopen(session);
+        checkedAt = generation;
+    }
+
+    // While the database stays down, one attempt to reach it per `kRetryInterval` is enough:
+    // the calls in between fail at once (a connect to an unreachable host can block).
+    void reopen(soci::session& session)
+    {
+        static constexpr auto kRetryInterval = std::chrono::milliseconds(200);
+        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+        if (now < retryNotBefore_.load()) {
+            // Only while the outage lasts: once a call found the database back, try at once.
+            if (auto reason = availability_.reason(); !reason.empty())
+                throw core::Error(core::ErrorCode::DatabaseUnavailable, reason);
+        }
         try {
             session.close();
-            dialect_->open(session, config_);
-        } catch (const std::exception&) {
-            // Still down: the next call that leases it fails and tries again.
+            translated(*dialect_, "reconnect", [&] { dialect_->open(session, config_); });
+            retryNotBefore_ = 0;
+        } catch (const core::Error&) {
+            retryNotBefore_ = now
+                + std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRetryInterval)
+                      .count();
+            throw;
         }
     }
 
     std::unique_ptr<Dialect> dialect_;
     DatabaseConfig config_;
     soci::connection_pool pool_;
+    std::vector<std::uint64_t> checkedAt_;
+    std::atomic<std::chrono::steady_clock::rep> retryNotBefore_ { 0 };
+    Availability availability_;
 };
 
 template <typename Call> auto SociStorage::onConnection(Call&& call)

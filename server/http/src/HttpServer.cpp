@@ -118,7 +118,7 @@ private:
     // requests (RATE_LIMITED) are only logged: auditing a flood would let it fill the log.
     void auditRefusal(Context& ctx, const core::Error& e) const
     {
-        if (e.audited() || e.code() == core::ErrorCode::InternalError
+        if (e.audited() || core::isServerFailure(e.code())
             || e.code() == core::ErrorCode::RateLimited || !options_.onRefusal)
             return;
         try {

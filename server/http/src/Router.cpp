@@ -153,6 +153,8 @@ void Context::sendJson(int status, const Poco::JSON::Object::Ptr& object)
 void Context::sendError(const Error& error)
 {
     sendJson(core::errorInfo(error.code()).httpStatus, errorToJson(error));
+    if (auto seconds = core::retryAfterSeconds(error.code()); seconds > 0)
+        setHeader("Retry-After", std::to_string(seconds));
     if (error.code() == ErrorCode::PayloadTooLarge)
         response.close = true;
 }

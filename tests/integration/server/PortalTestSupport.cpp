@@ -251,7 +251,12 @@ HttpResponse AdminSession::post(
 // Fixture
 
 PortalTest::PortalTest()
-    : database_(GetParam())
+    : PortalTest(GetParam() == Backend::Postgresql ? postgresqlUrl() : std::string())
+{
+}
+
+PortalTest::PortalTest(const std::string& postgresqlUrl)
+    : database_(GetParam(), postgresqlUrl)
     , scratch_("certgate-portal-test")
     , clockFile_(scratch_.file("clock-offset"))
 {

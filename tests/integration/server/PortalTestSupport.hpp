@@ -112,6 +112,8 @@ struct Contact {
 class PortalTest : public ::testing::TestWithParam<Backend> {
 protected:
     PortalTest();
+    /// On a schema in the PostgreSQL cluster of `postgresqlUrl` (not the test cluster).
+    explicit PortalTest(const std::string& postgresqlUrl);
     void SetUp() override;
 
     /// Override to change the configuration (JSON) before the server starts.

@@ -42,7 +42,13 @@ std::string postgresqlUrl()
 }
 
 ScratchDatabase::ScratchDatabase(Backend backend)
+    : ScratchDatabase(backend, backend == Backend::Postgresql ? postgresqlUrl() : std::string())
+{
+}
+
+ScratchDatabase::ScratchDatabase(Backend backend, std::string postgresqlUrl)
     : backend_(backend)
+    , postgresqlUrl_(std::move(postgresqlUrl))
     , dir_("certgate-db")
 {
     if (backend_ == Backend::Sqlite) {
@@ -54,7 +60,7 @@ ScratchDatabase::ScratchDatabase(Backend backend)
     name << "t_" << std::hex << random() << random();
     schema_ = name.str();
     try {
-        soci::session admin(*soci::factory_postgresql(), postgresqlUrl());
+        soci::session admin(*soci::factory_postgresql(), postgresqlUrl_);
         // The schema name is made here from hex digits; identifiers cannot be bound.
         admin << "CREATE SCHEMA " + schema_;
     } catch (const soci::soci_error& e) {
@@ -63,7 +69,7 @@ ScratchDatabase::ScratchDatabase(Backend backend)
                         "fixture; by hand: scripts/test-postgres.sh start): ")
             + e.what());
     }
-    connection_ = postgresqlUrl() + " application_name=" + schema_
+    connection_ = postgresqlUrl_ + " application_name=" + schema_
         + " options='-c search_path=" + schema_ + "'";
 }
 
@@ -72,7 +78,7 @@ ScratchDatabase::~ScratchDatabase()
     if (schema_.empty())
         return;
     try {
-        soci::session admin(*soci::factory_postgresql(), postgresqlUrl());
+        soci::session admin(*soci::factory_postgresql(), postgresqlUrl_);
         admin << "SET client_min_messages TO WARNING";
         admin << "DROP SCHEMA " + schema_ + " CASCADE";
     } catch (const std::exception&) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <certgate/core/Clock.hpp>
+#include <certgate/core/Error.hpp>
 #include <certgate/db/DatabaseConfig.hpp>
 #include <certgate/test/ServerInstance.hpp>
 #include <certgate/test/TempDir.hpp>
@@ -36,6 +37,18 @@ public:
     /// name of the schema).
     const std::string& name() const { return schema(); }
 };
+
+/// The code of the core::Error `work` throws (a test failure when it throws none).
+template <typename Work> core::ErrorCode errorCodeOf(Work&& work)
+{
+    try {
+        work();
+    } catch (const core::Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "no core::Error thrown";
+    return core::ErrorCode::InvalidInput;
+}
 
 /// The migrations of this source tree.
 std::filesystem::path sourceMigrations();

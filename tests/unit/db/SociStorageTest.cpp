@@ -20,17 +20,6 @@ using core::ErrorCode;
 using core::NonceOutcome;
 using ::testing::ElementsAre;
 
-template <typename Work> ErrorCode errorCodeOf(Work&& work)
-{
-    try {
-        work();
-    } catch (const core::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no core::Error thrown";
-    return ErrorCode::InvalidInput;
-}
-
 template <typename Records> std::vector<std::string> idsOf(const Records& records)
 {
     std::vector<std::string> ids;
@@ -708,8 +697,8 @@ TEST_P(SociStoragePostgresqlTest, ReopensAConnectionTheServerDropped)
         soci::use(database_.name()), soci::into(terminated);
     ASSERT_EQ(terminated, 4) << "the whole pool";
 
-    EXPECT_EQ(errorCodeOf([&] { storage_->findAgency("A0001"); }), ErrorCode::InternalError)
-        << "the request that finds the connection broken fails";
+    EXPECT_EQ(errorCodeOf([&] { storage_->findAgency("A0001"); }), ErrorCode::DatabaseUnavailable)
+        << "the request that finds the connection broken fails, as an outage";
     for (int i = 0; i < 3; ++i)
         EXPECT_TRUE(storage_->findAgency("A0001")) << "the next ones work again";
 }
@@ -738,13 +727,13 @@ TEST(SociStorageOpenTest, RefusesAnInMemorySqliteDatabase)
         ErrorCode::InternalError);
 }
 
-TEST(SociStorageOpenTest, AnUnreachableDatabaseIsAnInternalError)
+TEST(SociStorageOpenTest, AnUnreachableDatabaseIsUnavailable)
 {
     certgate::test::TempDir dir;
     EXPECT_EQ(errorCodeOf([&] {
         SociStorage storage(DatabaseConfig { "sqlite3", "db=" + dir.file("no/such/dir/x.db"), 1 });
     }),
-        ErrorCode::InternalError);
+        ErrorCode::DatabaseUnavailable);
 }
 
 TEST(SociStorageOpenTest, SqliteDatabasesAreSwitchedToWal)

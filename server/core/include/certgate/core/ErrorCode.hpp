@@ -50,6 +50,7 @@ enum class ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType, ///< a JSON route sent something other than application/json
     ServerBusy, ///< every worker busy, or the connection caps reached
+    DatabaseUnavailable, ///< the database cannot be reached or is locked: try again shortly
     InternalError,
 };
 
@@ -62,6 +63,11 @@ struct ErrorInfo {
 };
 
 const ErrorInfo& errorInfo(ErrorCode code);
+/// The seconds a 503 answer asks the client to wait (`Retry-After`); 0 for other codes.
+int retryAfterSeconds(ErrorCode code);
+/// The server's own failure rather than a refusal of the request (InternalError,
+/// DatabaseUnavailable): logged, never audited, since the audit log may be what failed.
+bool isServerFailure(ErrorCode code);
 std::string_view toString(ErrorCode code);
 std::optional<ErrorCode> errorCodeFromString(std::string_view name);
 

@@ -186,6 +186,9 @@ private:
     FlowResult write(Storage& storage, Loaded& loaded, bool rotateSession);
     /// write() on its own, and the view of the result.
     FlowResult save(Loaded& loaded, bool rotateSession);
+    /// save() and the step's audit event in one transaction: a failure (a database outage)
+    /// leaves neither, so an answered error never hides a step that was made.
+    FlowResult saveAudited(Loaded& loaded, bool rotateSession, const AuditLog::Entry& entry);
     /// save() after a change committed in its own transaction (operators), where the flow
     /// update only moves the idle expiry on: a concurrent update is not a refusal.
     FlowResult saveAfterStored(Loaded& loaded);

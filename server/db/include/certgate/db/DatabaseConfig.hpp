@@ -16,4 +16,9 @@ struct DatabaseConfig {
     int busyTimeoutMs = 5000; ///< SQLite: how long a writer waits for another one's lock
 };
 
+/// Where the records live, for a log line: "postgresql host=db.internal port=5432
+/// dbname=certgate", "sqlite3 /var/lib/certgate/certgate.db" — never the user name, the
+/// password or other options.
+std::string describeDatabase(const DatabaseConfig& config);
+
 } // namespace certgate::db

@@ -8,15 +8,20 @@
 namespace certgate::db {
 
 /// core::Storage on SQLite or PostgreSQL through a SOCI connection pool. The schema must be
-/// current (Migrator). Database failures surface as core::Error(InternalError) with an
-/// English detail; an active operator bound twice in one agency as
+/// current (Migrator). A database that cannot be reached or used right now (connection
+/// refused or lost, server shutting down; SQLite: locked past the busy timeout, I/O error,
+/// file cannot be opened) surfaces as core::Error(DatabaseUnavailable): the pool logs one
+/// warning when such an outage starts and one line when it ends (Poco logger "certgate.db"),
+/// and reconnects by itself. Other database failures surface as core::Error(InternalError)
+/// with an English detail; an active operator bound twice in one agency as
 /// core::Error(DuplicateOperator). Updates of a record that does not exist throw
 /// core::Error(NotFound). On PostgreSQL a failed statement inside transaction() spoils the
 /// rest of that transaction: let the exception leave the callback.
 class SociStorage final : public core::Storage {
 public:
     /// Opens `config.poolSize` connections (SQLite: WAL, busy timeout, foreign keys on,
-    /// synchronous NORMAL). Throws core::Error(InternalError) when the database is unreachable.
+    /// synchronous NORMAL). Throws core::Error(DatabaseUnavailable) when the database is
+    /// unreachable.
     explicit SociStorage(const DatabaseConfig& config);
     ~SociStorage() override;
     SociStorage(const SociStorage&) = delete;

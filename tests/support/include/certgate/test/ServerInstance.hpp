@@ -23,6 +23,8 @@ std::string postgresqlUrl();
 class ScratchDatabase {
 public:
     explicit ScratchDatabase(Backend backend);
+    /// PostgreSQL: a new schema in the cluster of `postgresqlUrl` instead of the test cluster.
+    ScratchDatabase(Backend backend, std::string postgresqlUrl);
     ~ScratchDatabase();
     ScratchDatabase(const ScratchDatabase&) = delete;
     ScratchDatabase& operator=(const ScratchDatabase&) = delete;
@@ -40,6 +42,7 @@ public:
 
 private:
     Backend backend_;
+    std::string postgresqlUrl_;
     TempDir dir_;
     std::string schema_;
     std::string connection_;
