@@ -57,5 +57,6 @@ int audit(Args args);
 int inspectCert(Args args);
 int verifyToken(Args args);
 int ca(Args args);
+int version();
 
 } // namespace certgate::app

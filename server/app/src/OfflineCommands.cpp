@@ -7,6 +7,7 @@
 #include <certgate/app/Trust.hpp>
 #include <certgate/core/AuthToken.hpp>
 #include <certgate/core/Error.hpp>
+#include <certgate/plugin/Version.hpp>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -328,6 +329,19 @@ int verifyToken(Args args)
         print(out);
         return 1;
     }
+}
+
+int version()
+{
+    std::cout << "certgate " << CERTGATE_VERSION << " (plugin API " << plugin::kApiVersion << ")\n";
+    core::SystemClock clock;
+    Trust trust(defaultCaProfilesDir(), defaultPluginsDir(), clock);
+    for (const auto& ca : trust.plugins().list())
+        std::cout << "  " << ca.id << "  "
+                  << (ca.loaded ? "plugin API " + std::to_string(plugin::kApiVersion)
+                                : "not loaded: " + ca.error)
+                  << "  " << ca.library << "\n";
+    return 0;
 }
 
 } // namespace certgate::app

@@ -71,6 +71,11 @@ int main(int argc, char** argv)
     const char* level = std::getenv("CERTGATE_LOG_LEVEL");
     if (command != "serve" && !loud && !(level && *level))
         Poco::Logger::root().setLevel("warning");
+    // Every subcommand answers --help on stdout with exit 0 (ca has its own usage).
+    if (command != "ca" && !rest.empty() && (rest.front() == "--help" || rest.front() == "-h")) {
+        std::cout << kUsage;
+        return 0;
+    }
     Args args(std::move(rest));
     try {
         if (command == "serve")
@@ -89,10 +94,8 @@ int main(int argc, char** argv)
             return verifyToken(std::move(args));
         if (command == "ca")
             return ca(std::move(args));
-        if (command == "version" || command == "--version") {
-            std::cout << "certgate " << CERTGATE_VERSION << std::endl;
-            return 0;
-        }
+        if (command == "version" || command == "--version")
+            return version();
         if (command == "help" || command == "--help" || command == "-h") {
             std::cout << kUsage;
             return 0;

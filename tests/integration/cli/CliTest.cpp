@@ -200,5 +200,36 @@ TEST(CliUsageTest, MissingArgumentsAreUsageErrors)
     EXPECT_EQ(certgate({ "version" }).exitCode, 0);
 }
 
+TEST(CliUsageTest, EverySubcommandAnswersHelpOnStdout)
+{
+    for (const auto* command : { "serve", "migrate", "import-agencies", "staff", "audit",
+             "inspect-cert", "verify-token", "ca", "version" }) {
+        auto out = run(certgateBinary(), { command, "--help" });
+        EXPECT_EQ(out.exitCode, 0) << command << ": " << out.output;
+        EXPECT_NE(out.output.find("usage: certgate"), std::string::npos) << command;
+    }
+}
+
+TEST(CliUsageTest, VersionNamesThePluginApiAndEachPlugin)
+{
+    auto out = run(certgateBinary(), { "version" });
+    EXPECT_EQ(out.exitCode, 0);
+    EXPECT_NE(out.output.find("(plugin API 1)"), std::string::npos) << out.output;
+    for (const auto* id : { "gca", "xca", "moeaca", "hca", "moica" })
+        EXPECT_NE(out.output.find(std::string("  ") + id + "  plugin API 1"), std::string::npos)
+            << id << ": " << out.output;
+}
+
+TEST(CliUsageTest, OfflineCommandsPrintOnlyWarningsUnlessVerbose)
+{
+    const auto cert = TestPki::get().card("moica-wang").signCert;
+    auto quiet = run(certgateBinary(),
+        { "inspect-cert", cert, "--ca-profiles", TestPki::get().caProfilesDir() });
+    EXPECT_EQ(quiet.output.find("plugin moica loaded"), std::string::npos) << quiet.output;
+    auto verbose = run(certgateBinary(),
+        { "inspect-cert", cert, "--ca-profiles", TestPki::get().caProfilesDir(), "--verbose" });
+    EXPECT_NE(verbose.output.find("plugin moica loaded"), std::string::npos) << verbose.output;
+}
+
 } // namespace
 } // namespace certgate::test
