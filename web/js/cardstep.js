@@ -341,9 +341,12 @@ export class CardStep {
         target = this.picker.select;
       }
       items.push({ message: error.msg, target });
-      // The card's PIN state changed (count low, final try, locked): show the new flags.
+      // The summary first, then the card's new PIN state (count low, final try, locked) from
+      // the agent: the person reads what went wrong without waiting for the agent's answer.
+      showSummary(this.summary, items);
       await this.picker.loadTokens().catch(() => {});
       if (target === this.picker.select && this.picker.ready) setFieldError(this.picker.select, this.picker.error, error.msg);
+      return;
     } else if (error instanceof ApiError) {
       const entry = this.inputs[error.field];
       let target = null;
