@@ -1,6 +1,7 @@
 #include <certgate/core/Admin.hpp>
 #include <certgate/core/Crypto.hpp>
 #include <certgate/core/Error.hpp>
+#include <certgate/core/TextRules.hpp>
 
 #include <algorithm>
 #include <map>
@@ -10,15 +11,6 @@
 namespace certgate::core {
 
 namespace {
-
-std::string trimmed(const std::string& text)
-{
-    auto begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos)
-        return {};
-    auto end = text.find_last_not_of(" \t\r\n");
-    return text.substr(begin, end - begin + 1);
-}
 
 std::string jsonEscape(const std::string& text)
 {
@@ -179,9 +171,12 @@ Review Admin::review(const std::string& id)
 Review Admin::decide(
     const Staff& staff, const std::string& reviewId, bool approve, const std::string& noteInput)
 {
-    auto note = trimmed(noteInput);
+    auto note = text::trimmed(noteInput);
     if (note.size() > 1000)
         throw Error(ErrorCode::InvalidInput, "note too long", "note");
+    if (text::findForbiddenCharacter(note, "\n") != std::string::npos)
+        throw Error(ErrorCode::InvalidInput, "note has a control or invisible formatting character",
+            "note");
     if (!approve && note.empty())
         throw Error(ErrorCode::InvalidInput, "a rejection needs a note", "note");
     Review decided;
@@ -248,7 +243,7 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
     }
     std::vector<std::string> header;
     for (const auto& f : rows.front().fields)
-        header.push_back(trimmed(f));
+        header.push_back(text::trimmed(f));
     if (header != kCsvHeader) {
         problem(rows.front().line, "",
             "第一列必須是欄位名稱:code,name,region,expected_ca,expected_identifier",
@@ -269,14 +264,14 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
             continue;
         }
         Agency agency;
-        agency.code = trimmed(row.fields[0]);
-        agency.name = trimmed(row.fields[1]);
-        agency.region = trimmed(row.fields[2]);
-        agency.expectedCa = trimmed(row.fields[3]);
+        agency.code = text::trimmed(row.fields[0]);
+        agency.name = text::trimmed(row.fields[1]);
+        agency.region = text::trimmed(row.fields[2]);
+        agency.expectedCa = text::trimmed(row.fields[3]);
         std::transform(agency.expectedCa.begin(), agency.expectedCa.end(),
             agency.expectedCa.begin(),
             [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        agency.expectedIdentifier = trimmed(row.fields[4]);
+        agency.expectedIdentifier = text::trimmed(row.fields[4]);
         agency.updatedAt = now;
         bool ok = true;
         if (!std::regex_match(agency.code, codePattern)) {
@@ -290,6 +285,10 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
         }
         if (agency.name.empty()) {
             problem(row.line, "name", "機關名稱不可空白。", "The agency name is empty.");
+            ok = false;
+        } else if (text::findForbiddenCharacter(agency.name) != std::string::npos) {
+            problem(row.line, "name", "機關名稱含有控制字元或不可見的格式字元。",
+                "The agency name has a control or invisible formatting character.");
             ok = false;
         }
         if (agency.region.empty()) {
@@ -406,17 +405,10 @@ AuditLog::Verification Admin::verifyAudit()
 Staff Admin::addStaff(const std::string& actor, const std::string& nameInput,
     const std::string& issuer, const std::string& serialInput, const std::string& role)
 {
-    auto name = trimmed(nameInput);
-    if (name.empty())
-        throw Error(ErrorCode::InvalidInput, "name is required", "name");
+    auto name = text::requireText(nameInput, "name", 60);
     if (issuer.empty())
         throw Error(ErrorCode::InvalidInput, "issuer is required", "issuer");
-    std::string serial;
-    for (char c : serialInput)
-        if (c != ' ' && c != ':' && c != '-')
-            serial.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    auto first = serial.find_first_not_of('0');
-    serial = first == std::string::npos ? "0" : serial.substr(first);
+    auto serial = text::normaliseSerial(serialInput);
     if (serial.empty() || serial.size() > 40
         || serial.find_first_not_of("0123456789ABCDEF") != std::string::npos)
         throw Error(ErrorCode::SerialFormat, "", "serial");

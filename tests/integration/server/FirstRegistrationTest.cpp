@@ -262,6 +262,12 @@ TEST_P(FirstRegistrationTest, TheConfirmFormNamesTheFieldItRefuses)
         flow.confirm("王大明", "wang@moi.gov.tw", "call me"), 422, "INVALID_INPUT", "phone"));
     EXPECT_TRUE(refused(flow.confirm("王大明", "wang@moi.gov.tw", "02-2356-5000", "12a"), 422,
         "INVALID_INPUT", "extension"));
+    // A right-to-left override or a zero-width space would make the name read otherwise than
+    // it is stored (issue 17 item 5).
+    EXPECT_TRUE(refused(flow.confirm("王\u202E明大", "wang@moi.gov.tw", "02-2356-5000"), 422,
+        "INVALID_INPUT", "name"));
+    EXPECT_TRUE(refused(flow.confirm("王\u200B大明", "wang@moi.gov.tw", "02-2356-5000"), 422,
+        "INVALID_INPUT", "name"));
     EXPECT_EQ(count("FROM registrations"), 0);
     EXPECT_TRUE(answered(flow.confirm("王大明", "wang@moi.gov.tw", "02-2356-5000")));
 }

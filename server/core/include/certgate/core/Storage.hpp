@@ -15,24 +15,23 @@ struct AgencyQuery {
     int offset = 0;
 };
 
-/// Port: persistent records (SOCI adapter: SQLite or PostgreSQL). Every method outside
-/// transaction() runs on its own connection and commits by itself; inside transaction() all
-/// calls on the Storage& handed to the callback belong to one database transaction, committed
-/// when the callback returns and rolled back when it throws (the exception propagates).
-/// Implementations are thread-safe; the server holds no state of its own (SPEC §9).
-class Storage {
+// The repositories, one per aggregate: a use case depends on the ones it uses; core::Storage
+// is all of them on one database, with the transaction that spans several.
+
+/// Agencies (master data).
+class AgencyRepository {
 public:
-    virtual ~Storage() = default;
-
-    virtual void transaction(const std::function<void(Storage&)>& work) = 0;
-
-    // Agencies (master data)
+    virtual ~AgencyRepository() = default;
     virtual std::optional<Agency> findAgency(const std::string& code) = 0;
     virtual void upsertAgency(const Agency& agency) = 0;
     virtual std::vector<Agency> listAgencies(const AgencyQuery& query) = 0;
     virtual std::int64_t countAgencies(const AgencyQuery& query) = 0;
+};
 
-    // Registrations and their certificate history
+/// Registrations and their certificate history.
+class RegistrationRepository {
+public:
+    virtual ~RegistrationRepository() = default;
     /// Inside transaction(): serialises changes of one agency's registration across server
     /// instances until commit (PostgreSQL: a row lock on the agency; SQLite's write
     /// transactions are already serial). Take it before reading the registration.
@@ -52,8 +51,12 @@ public:
         = 0; ///< name, email, phone, extension
     virtual void markManagerReplaced(const std::string& id, std::int64_t at) = 0;
     virtual std::vector<Manager> listManagers(const std::string& agencyCode) = 0;
+};
 
-    // Operators (授權經辦人); deleted ones are kept with deletedAt set
+/// Operators (授權經辦人); deleted ones are kept with deletedAt set.
+class OperatorRepository {
+public:
+    virtual ~OperatorRepository() = default;
     virtual void insertOperator(const Operator& op) = 0;
     virtual void updateOperator(const Operator& op) = 0;
     virtual void markOperatorDeleted(const std::string& id, std::int64_t at) = 0;
@@ -63,16 +66,24 @@ public:
     virtual std::vector<Operator> findOperatorsByCertificate(
         const std::string& issuer, const std::string& serial)
         = 0;
+};
 
-    // Receipts
+/// Receipts.
+class ReceiptRepository {
+public:
+    virtual ~ReceiptRepository() = default;
     virtual void insertReceipt(const Receipt& receipt) = 0;
     virtual void updateReceiptStatus(const std::string& id, ReceiptStatus status) = 0;
     virtual std::vector<Receipt> listReceipts(const std::string& agencyCode) = 0; ///< newest first
     virtual std::optional<Receipt> findReceipt(const std::string& id) = 0;
     /// Next value of a named counter (atomic; e.g. "receipt:20261127" → 1, 2, ...).
     virtual std::int64_t nextCounter(const std::string& name) = 0;
+};
 
-    // Review cases
+/// Review cases.
+class ReviewRepository {
+public:
+    virtual ~ReviewRepository() = default;
     virtual void insertReview(const Review& review) = 0;
     virtual void updateReview(const Review& review) = 0;
     virtual std::optional<Review> findReview(const std::string& id) = 0;
@@ -81,8 +92,12 @@ public:
         = 0;
     virtual std::vector<Review> listAgencyReviews(const std::string& agencyCode)
         = 0; ///< newest first
+};
 
-    // Flows (server-side state of a function in progress) and nonces
+/// Flows (server-side state of a function in progress) and nonces.
+class FlowRepository {
+public:
+    virtual ~FlowRepository() = default;
     virtual void insertFlow(const Flow& flow) = 0;
     virtual std::optional<Flow> findFlow(const std::string& id) = 0;
     /// Writes `flow` if the stored version is still `flow.version - 1`; false when another
@@ -94,11 +109,12 @@ public:
     virtual NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
         const std::string& purpose, std::int64_t now)
         = 0;
-    /// Deletes flows, nonces and staff sessions that expired before `before`, and rate-limit
-    /// windows that started before it.
-    virtual void purgeExpired(std::int64_t before) = 0;
+};
 
-    // Ops staff
+/// Ops staff.
+class StaffRepository {
+public:
+    virtual ~StaffRepository() = default;
     virtual void insertStaff(const Staff& staff) = 0;
     virtual void updateStaff(const Staff& staff) = 0;
     virtual std::optional<Staff> findStaff(const std::string& id) = 0;
@@ -109,8 +125,12 @@ public:
     virtual void insertStaffSession(const StaffSession& session) = 0;
     virtual std::optional<StaffSession> findStaffSession(const std::string& idHash) = 0;
     virtual void deleteStaffSession(const std::string& idHash) = 0;
+};
 
-    // Audit log (append-only; the chain itself is computed by core::AuditLog)
+/// Audit log (append-only; the chain itself is computed by core::AuditLog).
+class AuditRepository {
+public:
+    virtual ~AuditRepository() = default;
     /// Inside transaction(): serialises audit appends across server instances until commit
     /// (PostgreSQL: a transaction-scoped advisory lock; SQLite's write transactions are
     /// already serial).
@@ -121,10 +141,38 @@ public:
     virtual void insertAuditEvent(const AuditEvent& event) = 0;
     virtual std::vector<AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) = 0;
     virtual std::vector<AuditEvent> listAuditEventsNewestFirst(int limit, int offset) = 0;
+};
 
-    // Rate limiting (fixed windows, shared by every instance)
+/// Rate limiting (fixed windows, shared by every instance).
+class RateLimitRepository {
+public:
+    virtual ~RateLimitRepository() = default;
     /// Adds one hit to `key` in the window starting at `windowStart`; returns the count.
     virtual std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) = 0;
+};
+
+/// Port: every repository on one database (SOCI adapter: SQLite or PostgreSQL). Every method
+/// outside transaction() runs on its own connection and commits by itself; inside transaction() all
+/// calls on the Storage& handed to the callback belong to one database transaction, committed
+/// when the callback returns and rolled back when it throws (the exception propagates).
+/// Implementations are thread-safe; the server holds no state of its own (SPEC §9).
+class Storage : public AgencyRepository,
+                public RegistrationRepository,
+                public OperatorRepository,
+                public ReceiptRepository,
+                public ReviewRepository,
+                public FlowRepository,
+                public StaffRepository,
+                public AuditRepository,
+                public RateLimitRepository {
+public:
+    ~Storage() override = default;
+
+    virtual void transaction(const std::function<void(Storage&)>& work) = 0;
+
+    /// Deletes flows, nonces and staff sessions that expired before `before`, and rate-limit
+    /// windows that started before it.
+    virtual void purgeExpired(std::int64_t before) = 0;
 
     /// Backend name ("sqlite3" / "postgresql") and a cheap liveness check for /health.
     virtual std::string backend() const = 0;
