@@ -20,7 +20,7 @@ for key in pii audit; do
   [[ -s "$demo/$key.key" ]] || (umask 077 && openssl rand -base64 32 >"$demo/$key.key")
 done
 port="${CERTGATE_DEMO_PORT:-8443}"
-agent_port="${CERTGATE_DEMO_AGENT_PORT:-61161}"
+agent_port="${CERTGATE_DEMO_AGENT_PORT:-27161}"
 origin="https://localhost:$port"
 
 jq -n --arg pki "$pki" --arg demo "$demo" --arg root "$root" --arg origin "$origin" \

@@ -3,6 +3,7 @@
 #include <certgate/agent/Cli.hpp>
 #include <certgate/agent/Config.hpp>
 #include <certgate/agent/Pkcs11CardService.hpp>
+#include <certgate/net/HttpEngine.hpp>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -28,7 +29,7 @@ const char* const usage = R"(usage:
   certgate-agent sign  [options] --origin ORIGIN --nonce NONCE --token LABEL [--key-id ID]
 options:
   --config FILE          JSON configuration (default /etc/certgate/agent.json if present)
-  --port N               listening port for serve (0 = ephemeral; default 61161)
+  --port N               listening port for serve (0 = ephemeral; default 27161)
   --module PATH          PKCS#11 module (default OpenSC's opensc-pkcs11.so)
   --allow-origin ORIGIN  allowed web origin (repeatable; replaces the configured list)
   --verbose              log to stderr (list, sign)
@@ -153,7 +154,26 @@ int serve(const AgentConfig& config)
     auto& log = Poco::Logger::get("certgate-agent");
     auto cards = makePkcs11CardService(config.module, config.busyTimeout);
     AgentApi api(*cards, OriginPolicy(config.allowedOrigins));
-    AgentServer server(api, config.port);
+    std::optional<AgentServer> listening;
+    try {
+        listening.emplace(api, config.port);
+    } catch (const certgate::net::AddressInUse&) {
+        // Say plainly what holds the port and what to do (issue 15 item 1).
+        std::cerr << "certgate-agent: 127.0.0.1:" << config.port
+                  << " 已被其他程式使用（可能是另一個 certgate-agent"
+                  << (config.port == hipkiPort ? "，或中華電信 HiPKI Local Server 跨平台網頁元件"
+                                               : "")
+                  << "）。請結束該程式，或以 --port 或設定檔的 \"port\" "
+                     "改用其他連接埠，並將入口網站設定的 agent.url 改為相同的埠號。\n"
+                  << "certgate-agent: port " << config.port
+                  << " on 127.0.0.1 is already in use (another certgate-agent"
+                  << (config.port == hipkiPort ? ", or CHT's HiPKI Local Server" : "")
+                  << "). Stop that program, or choose another port with --port or \"port\" in the "
+                     "configuration file, and set the portal's agent.url to the same port."
+                  << std::endl;
+        return 3;
+    }
+    auto& server = *listening;
     server.start();
     if (config.allowedOrigins.empty())
         log.warning("no allowed origins configured: every web page will be refused");

@@ -104,7 +104,7 @@ certgate_config() {
       server: { host: "127.0.0.1", port: $port, publicOrigin: ("https://localhost:" + ($port | tostring)),
                 tls: { certificate: ($pki + "/tls/portal.pem"), privateKey: ($pki + "/tls/portal.key") },
                 webRoot: ($root + "/web"), maxThreads: $workers },
-      agent: { url: "http://127.0.0.1:61161" },
+      agent: { url: "http://127.0.0.1:27161" },
       database: { backend: $backend, connection: $connection, migrations: ($root + "/sql") },
       cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
       security: { piiKeyFile: ($dir + "/pii.key"), auditKeyFile: ($dir + "/audit.key") },

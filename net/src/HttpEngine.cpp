@@ -172,6 +172,9 @@ void HttpEngine::start()
         acceptor.bind(endpoint, ec);
     if (!ec)
         acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec == asio::error::address_in_use)
+        throw AddressInUse(
+            "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
     if (ec)
         throw std::runtime_error(
             "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());

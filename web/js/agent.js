@@ -1,4 +1,4 @@
-// The card agent (certgate-agent) on the user's own PC, http://127.0.0.1:61161 by default.
+// The card agent (certgate-agent) on the user's own PC, http://127.0.0.1:27161 by default.
 //
 // Local Network Access (Chromium 142+): a public HTTPS site may reach 127.0.0.1 only after the
 // user allows it in a prompt ("access other apps and services on this device"); Chromium 145+

@@ -30,7 +30,7 @@ async function main() {
       h('h2', { id: 'help-agent', i18n: 'help.agentTitle' }),
       h('p', { i18n: 'help.agentIntro' }),
       h('ol', {}, h('li', { i18n: 'help.agent1' }), h('li', { i18n: 'help.agent2' }), h('li', { i18n: 'help.agent3' }), h('li', { i18n: 'help.agent4' })),
-      h('p', { class: 'hint', i18n: 'help.agentAddress', vars: { url: config.agentUrl || 'http://127.0.0.1:61161' } }),
+      h('p', { class: 'hint', i18n: 'help.agentAddress', vars: { url: config.agentUrl || 'http://127.0.0.1:27161' } }),
     ),
     h(
       'section',

@@ -3,6 +3,8 @@
 #include <certgate/test/TestPki.hpp>
 
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
 #include <gtest/gtest.h>
 
 using namespace certgate::test;
@@ -94,4 +96,53 @@ TEST_F(AgentCliTest, AMissingModuleIsAnErrorJson)
         { { "SOFTHSM2_CONF", conf } });
     EXPECT_EQ(result.exitCode, 1);
     EXPECT_EQ(parseJson(result.output)->getValue<std::string>("error"), "MODULE_LOAD_FAILED");
+}
+
+namespace {
+
+/// Holds a listening socket on 127.0.0.1:`port` (0 = any free port) for the test's length.
+class PortHolder {
+public:
+    explicit PortHolder(std::uint16_t port = 0)
+        : socket_(Poco::Net::SocketAddress("127.0.0.1", port), true)
+    {
+    }
+    std::uint16_t port() const { return socket_.address().port(); }
+
+private:
+    Poco::Net::ServerSocket socket_;
+};
+
+} // namespace
+
+TEST_F(AgentCliTest, ServeOnATakenPortSaysSoInBothLanguagesAndExitsThree)
+{
+    PortHolder holder;
+    auto result = agent(
+        { "serve", "--port", std::to_string(holder.port()), "--allow-origin", agentTestOrigin },
+        {});
+    EXPECT_EQ(result.exitCode, 3) << result.output;
+    EXPECT_NE(result.output.find("已被其他程式使用"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("is already in use"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find(std::to_string(holder.port())), std::string::npos);
+    EXPECT_EQ(result.output.find("HiPKI"), std::string::npos) << result.output;
+}
+
+TEST_F(AgentCliTest, ServeOnHipkisPortNamesHipkiWhenItIsTaken)
+{
+    // HiPKI Local Server listens on 61161 on the PCs clerks use; the agent must not answer in
+    // its place, and says who most likely holds the port.
+    PortHolder hipki(61161);
+    auto result = agent({ "serve", "--port", "61161", "--allow-origin", agentTestOrigin });
+    EXPECT_EQ(result.exitCode, 3) << result.output;
+    EXPECT_NE(result.output.find("HiPKI Local Server"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("--port"), std::string::npos) << result.output;
+}
+
+TEST_F(AgentCliTest, TheDefaultPortIsNotHipkis)
+{
+    auto result = run(agentBinary(), { "--help" });
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_NE(result.output.find("default 27161"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("61161"), std::string::npos) << result.output;
 }

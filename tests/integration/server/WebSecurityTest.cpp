@@ -362,7 +362,7 @@ TEST_P(WebSecurityTest, EveryAnswerCarriesTheSecurityHeaders)
         << "flow answers are not cached";
     // The pages may talk to the card agent on the user's own PC, and nowhere else.
     auto csp = answers[4].second.header("content-security-policy");
-    EXPECT_NE(csp.find("connect-src 'self' http://127.0.0.1:61161"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("connect-src 'self' http://127.0.0.1:27161"), std::string::npos) << csp;
 }
 
 CERTGATE_SERVER_ON_BOTH_BACKENDS(WebSecurityTest);

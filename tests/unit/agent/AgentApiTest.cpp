@@ -58,7 +58,7 @@ protected:
     AgentApiTest()
         : api(cards, OriginPolicy({ portal }))
     {
-        api.setPort(61161);
+        api.setPort(27161);
     }
 
     ApiResponse send(const std::string& method, const std::string& target,
@@ -69,7 +69,7 @@ protected:
         request.target = target;
         request.headers = std::move(headers);
         if (!request.headers.count("host"))
-            request.headers["host"] = "127.0.0.1:61161";
+            request.headers["host"] = "127.0.0.1:27161";
         request.body = std::move(body);
         return api.handle(request);
     }
@@ -154,12 +154,12 @@ TEST_F(AgentApiTest, APreflightFromAnotherOriginIsRefused)
 
 TEST_F(AgentApiTest, AForeignHostHeaderIsRefusedAgainstDnsRebinding)
 {
-    for (const auto& host : { "evil.test:61161", "127.0.0.1:80", "127.0.0.1", "" }) {
+    for (const auto& host : { "evil.test:27161", "127.0.0.1:80", "127.0.0.1", "" }) {
         auto response = send("GET", "/v1/version", { { "host", host } });
         EXPECT_EQ(response.status, 403) << host;
         EXPECT_EQ(json(response)->getValue<std::string>("error"), "HOST_NOT_ALLOWED") << host;
     }
-    EXPECT_EQ(send("GET", "/v1/version", { { "host", "localhost:61161" } }).status, 200);
+    EXPECT_EQ(send("GET", "/v1/version", { { "host", "localhost:27161" } }).status, 200);
 }
 
 TEST_F(AgentApiTest, GetWithoutOriginIsAllowedForTheCommandLine)
@@ -206,7 +206,7 @@ TEST_F(AgentApiTest, AnOriginInTheBodyCannotChooseWhatIsSigned)
     ApiRequest request;
     request.method = "POST";
     request.target = "/v1/sign";
-    request.headers = { { "host", "127.0.0.1:61161" }, { "origin", portal },
+    request.headers = { { "host", "127.0.0.1:27161" }, { "origin", portal },
         { "content-type", "application/json" } };
     request.body
         = R"({"token":"t","nonce":")" + nonce + R"(","pin":"123456","origin":"https://evil.test"})";
@@ -254,7 +254,7 @@ TEST_F(AgentApiTest, AnOversizedBodyIsRefused)
     ApiRequest request;
     request.method = "POST";
     request.target = "/v1/sign";
-    request.headers = { { "host", "127.0.0.1:61161" }, { "origin", portal },
+    request.headers = { { "host", "127.0.0.1:27161" }, { "origin", portal },
         { "content-type", "application/json" } };
     request.bodyTooLarge = true;
     auto response = api.handle(request);

@@ -7,7 +7,7 @@ using namespace certgate::agent;
 TEST(ConfigTest, DefaultsAreTheDocumentedOnes)
 {
     AgentConfig config;
-    EXPECT_EQ(config.port, 61161);
+    EXPECT_EQ(config.port, 27161);
     EXPECT_EQ(config.module, "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
     EXPECT_TRUE(config.allowedOrigins.empty());
     EXPECT_EQ(config.logLevel, "information");
@@ -30,7 +30,7 @@ TEST(ConfigTest, ParsesEveryDocumentedKey)
 TEST(ConfigTest, KeysLeftOutKeepTheirDefaults)
 {
     auto config = parseConfig(R"({"allowedOrigins":["https://a.test"]})");
-    EXPECT_EQ(config.port, 61161);
+    EXPECT_EQ(config.port, 27161);
     EXPECT_EQ(config.module, AgentConfig {}.module);
 }
 
@@ -42,7 +42,7 @@ TEST(ConfigTest, AnUnknownKeyIsRefusedRatherThanIgnored)
 TEST(ConfigTest, BadValuesAreRefused)
 {
     EXPECT_THROW(parseConfig(R"({"port":70000})"), std::invalid_argument);
-    EXPECT_THROW(parseConfig(R"({"port":"61161"})"), std::invalid_argument);
+    EXPECT_THROW(parseConfig(R"({"port":"27161"})"), std::invalid_argument);
     EXPECT_THROW(parseConfig(R"({"module":""})"), std::invalid_argument);
     EXPECT_THROW(parseConfig(R"({"allowedOrigins":"https://a.test"})"), std::invalid_argument);
     EXPECT_THROW(
@@ -61,7 +61,7 @@ TEST(ConfigTest, ABindAddressCannotBeConfigured)
 TEST(ConfigTest, TheExampleConfigurationParses)
 {
     auto config = loadConfigFile(std::string(CERTGATE_SOURCE_DIR) + "/conf/agent.example.json");
-    EXPECT_EQ(config.port, 61161);
+    EXPECT_EQ(config.port, 27161);
     EXPECT_FALSE(config.allowedOrigins.empty());
 }
 

@@ -8,7 +8,13 @@
 
 namespace certgate::agent {
 
-inline constexpr std::uint16_t defaultPort = 61161;
+/// 27161: not the port of HiPKI Local Server (61161), which government e-service PCs already
+/// run, nor of CHT's related component (16888); not in Debian's service list; below both the
+/// Linux (32768–60999) and the Windows (49152–65535) ephemeral ranges, so an outgoing
+/// connection never holds it by chance.
+inline constexpr std::uint16_t defaultPort = 27161;
+/// HiPKI Local Server (跨平台網頁元件), named when it is what holds the port.
+inline constexpr std::uint16_t hipkiPort = 61161;
 inline constexpr const char* defaultModule = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
 inline constexpr const char* defaultConfigPath = "/etc/certgate/agent.json";
 inline constexpr const char* agentVersion = "1.0.0";

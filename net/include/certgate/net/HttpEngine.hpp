@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -114,6 +115,12 @@ struct EngineStats {
 /// longest are closed first, and only when none is a new connection refused with 503.
 /// Refused and cut connections are counted (stats()) and logged, at most one line per
 /// `limits.logIntervalSeconds`.
+/// The listening address is taken by another program (EADDRINUSE).
+class AddressInUse : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class HttpEngine {
 public:
     HttpEngine(EngineOptions options, Handler handler);
@@ -121,7 +128,8 @@ public:
     HttpEngine(const HttpEngine&) = delete;
     HttpEngine& operator=(const HttpEngine&) = delete;
 
-    /// Binds and listens; throws std::runtime_error naming the address when it cannot.
+    /// Binds and listens; throws std::runtime_error naming the address when it cannot
+    /// (AddressInUse when another program holds it).
     void start();
     /// Stops accepting, closes every connection, waits for running handlers; idempotent.
     void stop();

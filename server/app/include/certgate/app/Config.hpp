@@ -24,7 +24,7 @@ struct Config {
     net::Limits connections;
     std::string tlsCiphers; ///< server.tls.ciphers; empty = the engine's default (intermediate)
     std::string tlsMinVersion = "TLSv1.2";
-    std::string agentUrl = "http://127.0.0.1:61161";
+    std::string agentUrl = "http://127.0.0.1:27161";
     std::vector<std::string> trustedProxies;
 
     // database

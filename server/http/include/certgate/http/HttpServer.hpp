@@ -24,7 +24,7 @@ struct ServerOptions {
     std::string tlsCertificate; ///< PEM; both empty = plain HTTP (tests, behind a TLS proxy)
     std::string tlsPrivateKey;
     std::string webRoot; ///< the web/ folder
-    std::string agentUrl = "http://127.0.0.1:61161";
+    std::string agentUrl = "http://127.0.0.1:27161";
     /// Reverse proxies (IP addresses) trusted to name the client in X-Forwarded-For; the
     /// client address keys the receipts query's rate limit.
     std::vector<std::string> trustedProxies;
