@@ -109,7 +109,11 @@ certgate_config() {
       cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
       security: { piiKeyFile: ($dir + "/pii.key"), auditKeyFile: ($dir + "/audit.key") },
       portal: { functionsFile: ($root + "/conf/functions.json"), sectionsFile: ($root + "/conf/sections.json"),
-                holidaysFile: ($root + "/conf/holidays.json"), receiptQueriesPerMinute: 100000000 }
+                holidaysFile: ($root + "/conf/holidays.json"), receiptQueriesPerMinute: 100000000,
+                # one load generator on 127.0.0.1 is every client: the limits would be the bench
+                rateLimits: { flowsPerClient: 100000000, noncesPerClient: 100000000,
+                  cardStepsPerClient: 100000000, cardStepsPerFlow: 100000000,
+                  cardStepsPerCertificate: 100000000, staffLoginsPerClient: 100000000 } }
     }' >"$dir/certgate.json"
     "$bin/certgate" migrate --config "$dir/certgate.json" >"$dir/migrate.log" 2>&1
 }

@@ -218,6 +218,29 @@ void readConnections(const Reader& r, const Object& server, net::Limits& l)
         count(c, "logIntervalSeconds", where, static_cast<std::size_t>(l.logIntervalSeconds), 1));
 }
 
+// portal.rateLimits (README "Rate limits"): requests per minute, each optional, at least 1.
+void readRateLimits(const Reader& r, const Object& portal, core::RateLimitSettings& l)
+{
+    if (!portal->has("rateLimits"))
+        return;
+    auto o = portal->getObject("rateLimits");
+    if (!o)
+        r.fail("portal.rateLimits", "must be an object");
+    auto perMinute = [&](const char* key, int& value) {
+        auto read = r.integer(o, key, "portal.rateLimits", value);
+        if (read < 1 || read > 100'000'000)
+            r.fail(std::string("portal.rateLimits.") + key, "must be 1..100000000");
+        value = static_cast<int>(read);
+    };
+    perMinute("flowsPerClient", l.flowsPerClient);
+    perMinute("noncesPerClient", l.noncesPerClient);
+    perMinute("cardStepsPerClient", l.cardStepsPerClient);
+    perMinute("cardStepsPerFlow", l.cardStepsPerFlow);
+    perMinute("cardStepsPerCertificate", l.cardStepsPerCertificate);
+    perMinute("staffLoginsPerClient", l.staffLoginsPerClient);
+    perMinute("auditRepeatedRefusalEvery", l.auditRepeatedRefusalEvery);
+}
+
 } // namespace
 
 Config loadConfig(const std::string& file)
@@ -304,6 +327,7 @@ Config loadConfig(const std::string& file)
         = r.integer(portal, "staffSessionSeconds", "portal", c.portal.staffSessionSeconds);
     c.portal.receiptQueriesPerMinute = static_cast<int>(
         r.integer(portal, "receiptQueriesPerMinute", "portal", c.portal.receiptQueriesPerMinute));
+    readRateLimits(r, portal, c.portal.rateLimits);
 
     auto functionsFile
         = r.path(portal, "functionsFile", "portal", (r.base() / "functions.json").string());

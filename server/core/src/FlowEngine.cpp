@@ -20,17 +20,25 @@ std::string receiptNumber(const std::string& date, std::int64_t counter)
     return "R" + compact + std::string(digits.size() < 5 ? 5 - digits.size() : 0, '0') + digits;
 }
 
-/// A refusal's details: the field it names, as JSON (no personal data).
-std::string refusalDetails(const Error& error)
+/// A refusal's details: the field it names and how often it was repeated, as JSON (no
+/// personal data).
+std::string refusalDetails(const Error& error, std::int64_t repeats)
 {
-    if (error.field().empty())
-        return "{}";
-    std::string field;
-    for (char c : error.field())
-        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')
-            field.push_back(c);
-    return R"({"field":")" + field + "\"}";
+    std::string details;
+    if (!error.field().empty()) {
+        std::string field;
+        for (char c : error.field())
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')
+                field.push_back(c);
+        details = R"("field":")" + field + "\"";
+    }
+    if (repeats > 1)
+        details += (details.empty() ? "" : ",") + std::string(R"("repeatsThisMinute":)")
+            + std::to_string(repeats);
+    return "{" + details + "}";
 }
+
+constexpr std::int64_t kWindowSeconds = 60;
 
 } // namespace
 
@@ -205,20 +213,45 @@ FlowView FlowEngine::render(const Loaded& loaded)
     return view;
 }
 
-void FlowEngine::refuse(
-    const std::string& action, const Error& error, const std::string& agencyCode)
+void FlowEngine::limit(const std::string& key, int perMinute)
+{
+    auto now = clock_.now();
+    auto window = now - now % kWindowSeconds;
+    if (storage_.hitRateLimit(key, window) > perMinute)
+        throw Error(ErrorCode::RateLimited, key.substr(0, key.find(':')))
+            .withFact("retryAfter", std::to_string(window + kWindowSeconds - now));
+}
+
+void FlowEngine::refuse(const std::string& action, const Error& error,
+    const std::string& agencyCode, const std::string& client)
 {
     // Every refusal is audited (issue 5 item 6); infrastructure failures are logged by the
     // HTTP layer instead, so a broken database does not loop here.
     if (isServerFailure(error.code()))
         return;
+    std::int64_t repeats = 1;
+    try {
+        auto every = settings_.rateLimits.auditRepeatedRefusalEvery;
+        if (!client.empty() && every > 1) {
+            auto now = clock_.now();
+            repeats = storage_.hitRateLimit(
+                "refused:" + client + ":" + action + ":" + std::string(toString(error.code())),
+                now - now % kWindowSeconds);
+            if (repeats > 1 && repeats % every != 0) {
+                error.markAudited(); // counted; the next row written carries the count
+                return;
+            }
+        }
+    } catch (...) {
+        // Counting failed (an outage): audit as usual below, or fail quietly there.
+    }
     AuditLog::Entry entry;
     entry.actor = agencyCode.empty() ? "anonymous" : "agency:" + agencyCode;
     entry.action = action;
     entry.outcome = "refused";
     entry.errorCode = std::string(toString(error.code()));
     entry.agencyCode = agencyCode;
-    entry.details = refusalDetails(error);
+    entry.details = refusalDetails(error, repeats);
     try {
         audit_.append(entry);
         error.markAudited();
@@ -234,6 +267,7 @@ void FlowEngine::refuse(
 IssuedNonce FlowEngine::challenge(const FlowRequest& request, const std::string& purposeName)
 {
     return audited(request, "flow.challenge", [&]() -> IssuedNonce {
+        limit("nonces:" + request.client, settings_.rateLimits.noncesPerClient);
         auto loaded = load(request, true);
         if (purposeName != purpose::Organisation && purposeName != purpose::Manager
             && purposeName != purpose::Citizen)
@@ -254,6 +288,11 @@ VerifiedCard FlowEngine::verifyCard(const Flow& flow, const std::string& purpose
     const std::string& nonce, const std::string& tokenJson, plugin::CardKind kind)
 {
     auto token = parseAuthToken(tokenJson);
+    // One card tried over and over (from many addresses) stops here, before its nonce is spent.
+    limit("cards-cert:"
+            + sha256Hex(std::string(token.certificate.begin(), token.certificate.end()))
+                  .substr(0, 32),
+        settings_.rateLimits.cardStepsPerCertificate);
     switch (storage_.consumeNonce(nonce, flow.id, purposeName, clock_.now())) {
     case NonceOutcome::Consumed:
         break;

@@ -79,12 +79,19 @@ public:
             if (concerned.empty())
                 if (auto stored = storage_.findFlow(request.flowId))
                     concerned = stored->agencyCode;
-            refuse(action, e, concerned);
+            refuse(action, e, concerned, request.client);
             throw;
         }
     }
     /// Audits a refusal (not a server failure) in its own transaction, marking it audited.
-    void refuse(const std::string& action, const Error& error, const std::string& agencyCode);
+    /// Identical refusals from one `client` within a minute are counted, and written only the
+    /// first time and every RateLimitSettings::auditRepeatedRefusalEvery-th time after (with
+    /// the count), so a flood cannot grow the audit log without bound.
+    void refuse(const std::string& action, const Error& error, const std::string& agencyCode,
+        const std::string& client);
+    /// RATE_LIMITED, with the seconds to the window's end as fact `retryAfter`, once `key` has
+    /// been hit more than `perMinute` times in this minute (held in the database).
+    void limit(const std::string& key, int perMinute);
 
     IssuedNonce challenge(const FlowRequest& request, const std::string& purpose);
     /// SPEC §5 order: token format, then the nonce (consumed), then certificate and signature.

@@ -46,6 +46,26 @@ struct Portal::Functions {
         });
     }
 
+    /// A card step: limited per client, per flow and (in verifyCard) per certificate, so a
+    /// flood of refused cards or garbage tokens stops at 429 before it costs more.
+    template <typename Step>
+    FlowResult cardStep(const FlowRequest& request, const std::string& action, Step&& run,
+        const std::string* agencyTried = nullptr)
+    {
+        const auto& limits = engine.settings().rateLimits;
+        return engine.audited(
+            request, action,
+            [&] {
+                engine.limit("cards:" + request.client, limits.cardStepsPerClient);
+                auto loaded = engine.load(request, true);
+                engine.limit("cards-flow:" + loaded.flow.id, limits.cardStepsPerFlow);
+                if (loaded.flow.type == flow::StaffLogin)
+                    engine.limit("staff-logins:" + request.client, limits.staffLoginsPerClient);
+                return run(of(loaded), loaded);
+            },
+            agencyTried);
+    }
+
     /// A change of the operators list, which only the authorisation function has.
     template <typename Change>
     FlowResult operators(const FlowRequest& request, const std::string& action, Change&& change)
@@ -103,7 +123,10 @@ FlowResult Portal::startFlow(const std::string& type, const std::string& client)
     auto* function = functions_->find(type);
     if (!function)
         throw Error(ErrorCode::InvalidInput, "unknown flow type", "type");
-    return functions_->engine.start(type, function->firstStep(), client);
+    auto& engine = functions_->engine;
+    // Anonymous flow creation is what a flood of POSTs would grow the flows table with.
+    engine.limit("flows:" + client, settings_.rateLimits.flowsPerClient);
+    return engine.start(type, function->firstStep(), client);
 }
 
 FlowView Portal::view(const FlowRequest& request)
@@ -128,13 +151,11 @@ FlowResult Portal::acceptTerms(const FlowRequest& request)
 FlowResult Portal::organisationCard(const FlowRequest& request, const std::string& agencyCode,
     const std::string& nonce, const std::string& tokenJson)
 {
-    auto& f = *functions_;
     std::string agencyTried;
-    return f.engine.audited(
+    return functions_->cardStep(
         request, "flow.organisation-card",
-        [&] {
-            auto loaded = f.engine.load(request, true);
-            return f.of(loaded).organisationCard(
+        [&](FlowFunction& function, FlowEngine::Loaded& loaded) {
+            return function.organisationCard(
                 loaded, { agencyCode, "", nonce, tokenJson }, agencyTried);
         },
         &agencyTried);
@@ -152,7 +173,7 @@ FlowResult Portal::reviewApplication(
 FlowResult Portal::managerCard(const FlowRequest& request, const std::string& nationalId,
     const std::string& nonce, const std::string& tokenJson)
 {
-    return functions_->step(
+    return functions_->cardStep(
         request, "flow.manager-card", [&](FlowFunction& function, FlowEngine::Loaded& loaded) {
             return function.managerCard(loaded, { "", nationalId, nonce, tokenJson });
         });
@@ -161,7 +182,7 @@ FlowResult Portal::managerCard(const FlowRequest& request, const std::string& na
 FlowResult Portal::citizenCard(const FlowRequest& request, const std::string& nationalId,
     const std::string& nonce, const std::string& tokenJson)
 {
-    return functions_->step(
+    return functions_->cardStep(
         request, "flow.citizen-card", [&](FlowFunction& function, FlowEngine::Loaded& loaded) {
             return function.citizenCard(loaded, { "", nationalId, nonce, tokenJson });
         });

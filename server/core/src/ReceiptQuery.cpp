@@ -8,11 +8,7 @@ namespace certgate::core {
 ReceiptsAnswer ReceiptQuery::receipts(const std::string& agencyCodeInput, const std::string& client)
 {
     auto& storage = engine_.storage();
-    auto now = engine_.clock().now();
-    auto window = now - now % 60;
-    if (storage.hitRateLimit("receipts:" + client, window)
-        > engine_.settings().receiptQueriesPerMinute)
-        throw Error(ErrorCode::RateLimited);
+    engine_.limit("receipts:" + client, engine_.settings().receiptQueriesPerMinute);
     auto agencyCode = engine_.agencyCode(agencyCodeInput);
     auto agency = storage.findAgency(agencyCode);
     if (!agency)

@@ -98,7 +98,8 @@ FlowResult RegistrationChange::holdForReview(
                                           "card identifier " + card.identity.identifier
                                               + " expected " + agency.expectedIdentifier),
         agency);
-    engine_.refuse("flow.organisation-card", notice, agency.code);
+    // Always written: it took a valid card and a fresh nonce, so it cannot be flooded.
+    engine_.refuse("flow.organisation-card", notice, agency.code, {});
     result.notice = notice;
     return result;
 }

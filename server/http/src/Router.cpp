@@ -153,7 +153,9 @@ void Context::sendJson(int status, const Poco::JSON::Object::Ptr& object)
 void Context::sendError(const Error& error)
 {
     sendJson(core::errorInfo(error.code()).httpStatus, errorToJson(error));
-    if (auto seconds = core::retryAfterSeconds(error.code()); seconds > 0)
+    if (auto fact = error.facts().find("retryAfter"); fact != error.facts().end())
+        setHeader("Retry-After", fact->second); // a rate limit: until its window ends
+    else if (auto seconds = core::retryAfterSeconds(error.code()); seconds > 0)
         setHeader("Retry-After", std::to_string(seconds));
     if (error.code() == ErrorCode::PayloadTooLarge)
         response.close = true;

@@ -148,6 +148,14 @@ ServerInstance::ServerInstance(const ScratchDatabase& database, Options options)
     portal.set("functionsFile", sourceDir() + "/conf/functions.json");
     portal.set("sectionsFile", sourceDir() + "/conf/sections.json");
     portal.set("holidaysFile", sourceDir() + "/conf/holidays.json");
+    if (!options_.productionRateLimits) {
+        Poco::JSON::Object limits;
+        for (const char* key : { "flowsPerClient", "noncesPerClient", "cardStepsPerClient",
+                 "cardStepsPerFlow", "cardStepsPerCertificate", "staffLoginsPerClient" })
+            limits.set(key, 1'000'000);
+        limits.set("auditRepeatedRefusalEvery", 1);
+        portal.set("rateLimits", limits);
+    }
     Poco::JSON::Object config;
     config.set("server", server);
     config.set("database", db);

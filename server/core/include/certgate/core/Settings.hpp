@@ -22,6 +22,21 @@ struct FunctionDef {
     std::string labelEn;
 };
 
+/// Requests per minute (fixed windows held in the database, so they hold across instances).
+/// A client is the peer address, or the address a trusted proxy names. Past a limit the answer
+/// is 429 RATE_LIMITED with Retry-After until the window ends (`portal.rateLimits`).
+struct RateLimitSettings {
+    int flowsPerClient = 60; ///< POST /api/v1/flows
+    int noncesPerClient = 120; ///< challenges
+    int cardStepsPerClient = 60; ///< organisation, manager and citizen card posts
+    int cardStepsPerFlow = 10;
+    int cardStepsPerCertificate = 20; ///< by the certificate a token carries
+    int staffLoginsPerClient = 10; ///< citizen card posts of staff-login flows
+    /// Identical refusals from one client in one window are audited once, then every Nth
+    /// again with the count so far, so a flood cannot grow the audit log without bound.
+    int auditRepeatedRefusalEvery = 100;
+};
+
 struct PortalSettings {
     /// The portal's origin exactly as browsers send it; the only origin signatures are checked
     /// against (SPEC §5).
@@ -35,6 +50,7 @@ struct PortalSettings {
     SectionContact fallbackSection; ///< for a region no section lists
     std::vector<FunctionDef> functions;
     int receiptQueriesPerMinute = 20;
+    RateLimitSettings rateLimits;
     /// TESTING ONLY (testing.pauseInsideConfirmMs, a loud warning at start): Portal::confirm
     /// sleeps this long inside its transaction, after the registration's first rows are
     /// written, so a crash test can kill the server there. 0 (the default) in production.

@@ -61,6 +61,10 @@ public:
         std::map<std::string, std::string> env; ///< extra environment for the server
         std::string caProfiles; ///< default: the test PKI's profiles
         std::string plugins; ///< default: build/lib/certgate/plugins
+        /// The production rate limits and refusal aggregation (portal.rateLimits defaults);
+        /// otherwise limits far above what a test sends and every refusal audited, so tests
+        /// of other things count exactly.
+        bool productionRateLimits = false;
     };
 
     /// Shares `database` (two instances on one database share flows).
