@@ -71,6 +71,7 @@ contents "$server_deb" >"$work/server.list"
 contents "$agent_deb" >"$work/agent.list"
 for path in /usr/bin/certgate /usr/lib/systemd/system/certgate.service \
   /usr/share/certgate/web/index.html /usr/share/certgate/web/admin/index.html \
+  /usr/share/certgate/web/js/flow-page.js /usr/share/certgate/web/js/flow/driver.js \
   /usr/share/certgate/sql/0001_initial.sql /usr/share/certgate/ca-profiles/moica.json \
   /usr/share/certgate/ca-profiles/certs/grca-g2.pem; do
   grep -qx "$path" "$work/server.list" || fail "certgate lacks $path"
@@ -138,6 +139,10 @@ https_port="${server_url##*:}"
 curl_tls=(curl -sS --fail -m 10 --cacert "$pki/tls/ca.pem" --resolve "localhost:$https_port:127.0.0.1")
 page="$("${curl_tls[@]}" "https://localhost:$https_port/")"
 grep -q "<html" <<<"$page" || fail "the packaged server does not serve the portal page"
+# The flow page's modules live in a subfolder (web/js/flow/): installed and served as scripts.
+module_type="$("${curl_tls[@]}" -o /dev/null -w '%{content_type}' "https://localhost:$https_port/js/flow/driver.js")"
+[[ "$module_type" == text/javascript* ]] ||
+  fail "the packaged server does not serve /js/flow/driver.js as a script: $module_type"
 health="$("${curl_tls[@]}" "https://localhost:$https_port/api/v1/health")"
 [[ "$(jq -r .plugins <<<"$health")" == 5 ]] || fail "packaged plugins not all loaded: $health"
 # The shipped production profiles cannot accept GCA, XCA or HCA cards until their issuing-CA
