@@ -37,6 +37,7 @@ export SOFTHSM2_CONF
 SOFTHSM2_CONF=$(j .softhsmConf)
 ROOT_G1=$(j '.roots["root-g1"]')
 ROOT_G2=$(j '.roots["root-g2"]')
+ROOT_G3=$(j '.roots["root-g3"]')
 LINK=$(j '.roots["root-g1-to-g2"]')
 ROOTS=$(j .rootsBundle)
 NOW=$(date -u +%s)
@@ -107,8 +108,14 @@ while IFS=$'\t' read -r ca cert crl ski ocsp; do
     ca_text=$(openssl x509 -in "$cert" -noout -text)
     if [[ $ca_text == *"CA:TRUE"* && $ca_text == *"Certificate Sign, CRL Sign"* ]]; then ok "$ca: CA extensions"; else
         bad "$ca: CA extensions"; fi
-    eq "$ca: chain to root-g2" "$(verify_code -CAfile "$ROOT_G2" "$cert")" 0
-    eq "$ca: chain to root-g1 through the link" "$(verify_code -CAfile "$ROOT_G1" -untrusted "$LINK" "$cert")" 0
+    if [[ $ca == moica-g3 ]]; then
+        # Like the real MOICA G3: under the G3 root only, which no link joins to G1/G2.
+        eq "$ca: chain to root-g3" "$(verify_code -CAfile "$ROOT_G3" "$cert")" 0
+        eq "$ca: no chain to root-g2" "$(verify_code -CAfile "$ROOT_G2" "$cert")" 20
+    else
+        eq "$ca: chain to root-g2" "$(verify_code -CAfile "$ROOT_G2" "$cert")" 0
+        eq "$ca: chain to root-g1 through the link" "$(verify_code -CAfile "$ROOT_G1" -untrusted "$LINK" "$cert")" 0
+    fi
     next=$(date -u -d "$(openssl crl -in "$crl" -noout -nextupdate | cut -d= -f2)" +%s)
     if ((next > NOW + 20 * 86400)); then ok "$ca: CRL fresh"; else bad "$ca: CRL nextUpdate $(openssl crl -in "$crl" -noout -nextupdate) is stale"; fi
     check "$ca: CRL signature" openssl crl -in "$crl" -CAfile "$cert" -noout
@@ -121,6 +128,13 @@ done < <(j '.cas | to_entries[] | [.key, .value.cert, .value.crl, .value.ski, .v
 G2=$(j '.cas["moica-g2"].cert') G3=$(j '.cas["moica-g3"].cert')
 eq "moica-g2 and moica-g3 share one subject" "$(openssl x509 -in "$G2" -noout -subject)" "$(openssl x509 -in "$G3" -noout -subject)"
 if [[ $(ski_of "$G2") != "$(ski_of "$G3")" ]]; then ok "moica-g2/g3 keys differ"; else bad "moica-g2/g3 share a key"; fi
+# The G3 root in the shape of the real GRCA G3: its own DN, RSA 4096, digitalSignature too.
+g3_text=$(openssl x509 -in "$ROOT_G3" -noout -text)
+if [[ $g3_text == *"Public-Key: (4096 bit)"* && $g3_text == *"Digital Signature, Certificate Sign, CRL Sign"* \
+    && $g3_text == *"Root Certification Authority - G3"* ]]; then ok "root-g3 mirrors GRCA G3"; else
+    bad "root-g3 does not mirror GRCA G3"; fi
+if [[ $(openssl x509 -in "$G3" -noout -text) == *"Public-Key: (4096 bit)"* ]]; then ok "moica-g3 is RSA 4096"; else
+    bad "moica-g3 is not RSA 4096"; fi
 
 # ---- Cards ----------------------------------------------------------------------------
 declare -A CA_CERT=() CA_CRL=() CA_INDEX=() CA_SKI=()
@@ -157,8 +171,10 @@ while IFS=$'\t' read -r c kind profile issuer_ca sign enc chain serial enc_seria
     CERT_EXPIRED) want=10 ;;
     CERT_NOT_YET_VALID) want=9 ;;
     esac
-    eq "$c: verify via root-g2" "$(verify_code -CAfile "$ROOTS" -untrusted "$chain" "$sign")" "$want"
-    eq "$c: verify via root-g1 + link" "$(verify_code -CAfile "$ROOT_G1" -untrusted "$chain" "$sign")" "$want"
+    eq "$c: verify via the roots" "$(verify_code -CAfile "$ROOTS" -untrusted "$chain" "$sign")" "$want"
+    if [[ $issuer_ca != moica-g3 ]]; then
+        eq "$c: verify via root-g1 + link" "$(verify_code -CAfile "$ROOT_G1" -untrusted "$chain" "$sign")" "$want"
+    fi
     eq "$c: encryption cert verifies" "$(verify_code -CAfile "$ROOTS" -untrusted "$chain" "$enc")" "$want"
     if [[ $want == 0 ]]; then
         eq "$c: policy 2.16.886.101.0.3.3 (explicit)" \

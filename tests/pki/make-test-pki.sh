@@ -296,12 +296,18 @@ emailAddress = optional
 [crl_ext]
 authorityKeyIdentifier = keyid:always
 
-# Self-signed roots (root-g1, root-g2, tls-ca).
+# Self-signed roots (root-g1, root-g2, tls-ca; root-g3 has its own section below).
 [v3_root]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
+
+# GRCA G3 as the real one: digitalSignature too, no authority key identifier.
+[v3_root_g3]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, digitalSignature, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
 
 # GRCA G1 -> G2 link: root DN with root-g2's key, signed by root-g1 (like the real one,
 # which also lists every GPKI assurance level).
@@ -389,10 +395,12 @@ ee_ext_config() {
 # The CAs. DNs, parents and extension sections are data, known before any key exists,
 # so that keys and requests can be made in parallel up front.
 # --------------------------------------------------------------------------------------
-GPKI_CAS=(root-g1 root-g2 gca xca moeaca hca moica-g2 moica-g3 gtestca)
+GPKI_CAS=(root-g1 root-g2 root-g3 gca xca moeaca hca moica-g2 moica-g3 gtestca)
 declare -A CA_DN=(
     [root-g1]=$ROOT_DN
     [root-g2]=$ROOT_DN # same DN, different key: GRCA G1/G2 are told apart by key id only
+    # GRCA G3's own DN, RSA 4096, no link from G2: MOICA G3 chains to it (like the real ones)
+    [root-g3]="/C=TW/O=行政院/CN=certgate Test Government Root Certification Authority - G3"
     [gca]="/C=TW/O=行政院/OU=政府憑證管理中心"
     [xca]="/C=TW/O=行政院/OU=組織及團體憑證管理中心"
     [moeaca]="/C=TW/O=行政院/OU=工商憑證管理中心"
@@ -405,10 +413,13 @@ declare -A CA_DN=(
 declare -A CA_PARENT=() CA_SECTION=()
 for _ca in gca xca moeaca hca moica-g2 moica-g3; do CA_PARENT[$_ca]=root-g2 CA_SECTION[$_ca]=v3_subca; done
 CA_PARENT[gtestca]=root-g2 CA_SECTION[gtestca]=v3_testca
+CA_PARENT[moica-g3]=root-g3
+# Key sizes where the real generation differs from CA_KEY: GRCA G3 and MOICA G3 are RSA 4096.
+declare -A CA_KEYSPEC=([root-g3]=rsa:4096 [moica-g3]=rsa:4096)
 unset _ca
 # Which issuing CAs each CA profile (ca-profiles/<id>.json) accepts.
 declare -A PROFILE_CAS=([gca]=gca [xca]=xca [moeaca]=moeaca [hca]=hca [moica]="moica-g2 moica-g3")
-readonly GPKI_CAS CA_DN CA_PARENT CA_SECTION PROFILE_CAS
+readonly GPKI_CAS CA_DN CA_PARENT CA_SECTION CA_KEYSPEC PROFILE_CAS
 
 # --------------------------------------------------------------------------------------
 # Helpers: time, parallel jobs, openssl
@@ -527,11 +538,11 @@ new_ca_dir() {
 }
 
 # Self-signed root, in its own index.txt (so it too has a deterministic serial).
-make_root() { # NAME
+make_root() { # NAME [SECTION]
     local d=$WORK/ca/$1
     serial_hex "$1" ca >"$d/serial"
     openssl_ca "$d" -selfsign -keyfile "$d/key.pem" -in "$d/cert.csr" -out "$d/cert.pem" \
-        -startdate "$(at "-$DAY")" -enddate "$(at $((20 * YEAR)))" -extensions v3_root
+        -startdate "$(at "-$DAY")" -enddate "$(at $((20 * YEAR)))" -extensions "${2:-v3_root}"
 }
 
 # The G1->G2 link certificate: subject = the shared root DN with root-g2's key (root-g2's
@@ -784,9 +795,10 @@ write_test_profile() { # PROFILE_ID
         crls+=${crls:+$'\n'}$OUTDIR/ca/$name/crl.pem
     done
     jq --arg g1 "$OUTDIR/ca/root-g1/cert.pem" --arg g2 "$OUTDIR/ca/root-g2/cert.pem" \
+        --arg g3 "$OUTDIR/ca/root-g3/cert.pem" \
         --arg denied "${CA_SKI[gtestca]}" --arg intermediates "$intermediates" --arg skis "$skis" --arg crls "$crls" '
         .test = true
-        | .trustAnchors = [$g1, $g2]
+        | .trustAnchors = [$g1, $g2, $g3]
         | .intermediates = ($intermediates | split("\n"))
         | .issuerKeyIds = ($skis | split("\n"))
         | .deniedIssuerKeyIds = [$denied]
@@ -839,7 +851,7 @@ generate() {
     #    Big keys first so the jobs finish together.
     step "generating keys and requests"
     for name in "${GPKI_CAS[@]}" tls-ca; do
-        spawn make_key "$CA_KEY" "$WORK/ca/$name/key.pem" "${CA_DN[$name]}" "$WORK/ca/$name/cert.csr"
+        spawn make_key "${CA_KEYSPEC[$name]:-$CA_KEY}" "$WORK/ca/$name/key.pem" "${CA_DN[$name]}" "$WORK/ca/$name/cert.csr"
     done
     for name in "${GPKI_CAS[@]}"; do
         spawn make_key "$EE_KEY" "$WORK/ca/$name/ocsp.key" \
@@ -858,12 +870,13 @@ generate() {
     step "issuing CA certificates"
     make_root root-g1
     make_root root-g2
+    make_root root-g3 v3_root_g3
     make_root tls-ca
     make_link
     for name in gca xca moeaca hca moica-g2 moica-g3 gtestca; do make_sub_ca "$name"; done
     for name in "${GPKI_CAS[@]}"; do make_ocsp_responder "$name"; done
     rm -f "$WORK"/ca/*/*.csr
-    cat "$WORK/ca/root-g1/cert.pem" "$WORK/ca/root-g2/cert.pem" >"$WORK/roots.pem"
+    cat "$WORK/ca/root-g1/cert.pem" "$WORK/ca/root-g2/cert.pem" "$WORK/ca/root-g3/cert.pem" >"$WORK/roots.pem"
     cat "$WORK/ca/root-g1-to-g2/cert.pem" "$WORK"/ca/{gca,xca,moeaca,hca,moica-g2,moica-g3,gtestca}/cert.pem \
         >"$WORK/intermediates.pem"
 
@@ -918,6 +931,7 @@ generate() {
                   privateKey: ($outdir + "/tls/portal.key"),
                   names: ["portal.certgate.test", "localhost", "127.0.0.1"]},
             roots: {"root-g1": ($outdir + "/ca/root-g1/cert.pem"), "root-g2": ($outdir + "/ca/root-g2/cert.pem"),
+                    "root-g3": ($outdir + "/ca/root-g3/cert.pem"),
                     "root-g1-to-g2": ($outdir + "/ca/root-g1-to-g2/cert.pem")},
             rootsBundle: ($outdir + "/roots.pem"),
             intermediatesBundle: ($outdir + "/intermediates.pem"),

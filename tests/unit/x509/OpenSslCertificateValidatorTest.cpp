@@ -233,7 +233,7 @@ TEST_F(OpenSslCertificateValidatorTest, RefusesBytesThatAreNotADerCertificate)
 
 TEST_F(OpenSslCertificateValidatorTest, ReadsCertificateFilesInPemWithSeveralCertificatesOrInDer)
 {
-    EXPECT_EQ(readCertificates(readFile(pki.dir() + "/roots.pem")).size(), 2u);
+    EXPECT_EQ(readCertificates(readFile(pki.dir() + "/roots.pem")).size(), 3u);
     const auto der = readCertificates(readFile(cardField("moica-wang", "signCertDer")));
     ASSERT_EQ(der.size(), 1u);
     EXPECT_EQ(der.front(), certificateDer(pki.card("moica-wang").signCert));
@@ -252,8 +252,8 @@ TEST_F(OpenSslCertificateValidatorTest, AcceptsTheGoodCardOfEveryCaWithThePathTo
         EXPECT_FALSE(result.error.has_value()) << result.detail;
         EXPECT_EQ(result.profileId, c.ca);
         EXPECT_EQ(result.path,
-            (std::vector<std::string> {
-                cardField(name, "subject"), caField(c.issuerCa, "subject"), kRootSubject }));
+            (std::vector<std::string> { cardField(name, "subject"), caField(c.issuerCa, "subject"),
+                c.issuerCa == "moica-g3" ? caField("root-g3", "subject") : kRootSubject }));
         EXPECT_EQ(result.revocation.status, Status::Good) << result.revocation.detail;
         EXPECT_EQ(result.revocation.method, "crl");
     }
@@ -267,6 +267,26 @@ TEST_F(OpenSslCertificateValidatorTest, PicksTheRootGenerationByKeyIdentifierAmo
     EXPECT_EQ(path.keyIds,
         (std::vector<std::string> {
             card("moica-wang").subjectKeyId, pki.ca("moica-g2").ski, pki.ca("root-g2").ski }));
+}
+
+TEST_F(OpenSslCertificateValidatorTest, ACurrentG3CitizenCardChainsToTheG3RootByKeyIdentifier)
+{
+    // MOICA G3 shares MOICA G2's DN but is issued by GRCA G3, a root of its own name and key
+    // with no link from G2 (like the real ones): only the G3 anchor takes it.
+    const auto path = validator->buildPath(card("moica-g3-kao"), "moica");
+    ASSERT_EQ(path.error, "");
+    EXPECT_EQ(path.keyIds,
+        (std::vector<std::string> {
+            card("moica-g3-kao").subjectKeyId, pki.ca("moica-g3").ski, pki.ca("root-g3").ski }));
+    EXPECT_EQ(path.subjects.back(), caField("root-g3", "subject"));
+    EXPECT_NE(caField("root-g3", "subject").find("G3"), std::string::npos);
+
+    auto& moica = profileNamed(profiles, "moica");
+    moica.trustAnchors = { readFile(pki.ca("root-g1").cert), readFile(pki.ca("root-g2").cert) };
+    rebuild();
+    EXPECT_NE(validator->buildPath(card("moica-g3-kao"), "moica").error, "");
+    EXPECT_EQ(codeOf(validate("moica-g3-kao")), ErrorCode::CertUntrusted);
+    EXPECT_FALSE(validate("moica-wang").error.has_value()) << "G2 cards still chain";
 }
 
 TEST_F(
