@@ -55,7 +55,7 @@ describe('admin pages', () => {
     assert.ok(!decided.includes('生效日期'), 'a rejection has no effective date');
 
     await s.goto(page, '/receipts.html');
-    await page.getByLabel('機關代號(五碼)').fill('E0001');
+    await page.getByLabel('機關代號（五碼）').fill('E0001');
     await page.getByRole('button', { name: '查詢' }).click();
     await expectHeading(page, '查詢結果');
     assert.match(await mainText(page), /申請資料比對不符審核\s+審核不通過/);
@@ -68,7 +68,7 @@ describe('admin pages', () => {
   s.test('staff sign in with their card and work through the sections', async (page) => {
     await signIn(page);
     await expectHeading(page, '審核案件', { level: 1 });
-    assert.ok((await page.locator('.site-header').innerText()).includes('李國華(系統管理者)'));
+    assert.ok((await page.locator('.site-header').innerText()).includes('李國華（系統管理者）'));
 
     // Agencies: search.
     await page.getByRole('link', { name: '要保機關資料' }).click();
@@ -82,16 +82,16 @@ describe('admin pages', () => {
     const csv = page.getByLabel('CSV 內容');
     await csv.fill('code,name,region,expected_ca,expected_identifier\nF0001,新測試機關,高雄市,gca,2.16.886.101.20003.20100\nbad,,臺北市,nosuchca,x\n');
     await page.getByRole('button', { name: '試算' }).click();
-    await page.getByText(/試算發現 \d+ 個問題,未寫入任何資料/).waitFor();
+    await page.getByText(/試算發現 \d+ 個問題，未寫入任何資料/).waitFor();
     assert.match(await page.locator('.import-report').innerText(), /\n3\t/, 'the problem names line 3');
     assert.ok(await page.getByRole('button', { name: '匯入', exact: true }).isDisabled(), 'no import before a clean dry run');
     await screenshot(page, '29-admin-import-problems');
     await csv.fill('code,name,region,expected_ca,expected_identifier\nF0001,新測試機關,高雄市,gca,2.16.886.101.20003.20100\n');
     await page.getByRole('button', { name: '試算' }).click();
-    await page.getByText('試算通過:共 1 列,新增 1、更新 0、不變 0。可按「匯入」寫入。').waitFor();
+    await page.getByText('試算通過：共 1 列，新增 1、更新 0、不變 0。可按「匯入」寫入。').waitFor();
     await page.getByRole('button', { name: '匯入', exact: true }).click();
     await page.getByRole('dialog').getByRole('button', { name: '匯入' }).click();
-    await page.getByText('已匯入:共 1 列,新增 1、更新 0、不變 0。').waitFor();
+    await page.getByText('已匯入：共 1 列，新增 1、更新 0、不變 0。').waitFor();
     await page.getByLabel('查詢機關').fill('F0001');
     await page.getByRole('button', { name: '查詢', exact: true }).click();
     await page.getByText('共 1 筆').waitFor();
@@ -118,7 +118,7 @@ describe('admin pages', () => {
     assert.match(await mainText(page), /registration\.first-registration/);
     assert.match(await mainText(page), /staff:\S+\s+agency\.import|agency\.import/);
     await page.getByRole('button', { name: '驗證雜湊鏈' }).click();
-    await page.getByText(/雜湊鏈完整:已驗證 \d+ 筆紀錄。/).waitFor();
+    await page.getByText(/雜湊鏈完整：已驗證 \d+ 筆紀錄。/).waitFor();
     await screenshot(page, '31-admin-audit');
 
     // CA plugins with their profiles and the anchors' expiry.
@@ -146,8 +146,8 @@ describe('admin pages', () => {
     await expectHeading(page, '管理人員', { level: 1 });
     assert.ok((await mainText(page)).includes(cards['moica-lee'].serial));
     // Add a reviewer, then take them off the list again (never oneself: no button on one's row).
-    await page.getByLabel('姓名:').fill(cards['moica-huang'].name);
-    await page.getByLabel('憑證序號:').fill(cards['moica-huang'].serial);
+    await page.getByLabel('姓名：').fill(cards['moica-huang'].name);
+    await page.getByLabel('憑證序號：').fill(cards['moica-huang'].serial);
     await page.getByRole('button', { name: '新增', exact: true }).click();
     const row = page.locator('tr', { hasText: cards['moica-huang'].serial });
     await row.getByRole('button', { name: '停用' }).waitFor();

@@ -19,11 +19,11 @@ describe('card agent problems', () => {
   s.test('a wrong PIN is shown next to the PIN field, which is cleared', async (page) => {
     await s.goto(page, '/flow.html?type=query-serial');
     await cardStep(page, { card: 'moica-huang', fields: { 身分證統一編號: 'F227190583' }, pin: '000000' });
-    assert.equal(await fieldError(page, '自然人憑證IC卡密碼(PIN碼)'), 'PIN 碼錯誤,請確認後重新輸入。PIN 碼連續錯誤三次,卡片將被鎖定。');
+    assert.equal(await fieldError(page, '自然人憑證IC卡密碼（PIN碼）'), 'PIN 碼錯誤，請確認後重新輸入。PIN 碼連續錯誤三次，卡片將被鎖定。');
     assert.equal(await page.locator('input[type="password"]').inputValue(), '', 'the PIN field is cleared after use');
     assert.match(await page.locator('.error-summary').innerText(), /PIN 碼錯誤/);
     // SoftHSM2 reports CKF_USER_PIN_COUNT_LOW after a wrong PIN: the card's state is shown.
-    await page.getByText('注意:此IC卡的 PIN 碼曾輸入錯誤,剩餘嘗試次數不多').waitFor();
+    await page.getByText('注意：此IC卡的 PIN 碼曾輸入錯誤，剩餘嘗試次數不多').waitFor();
     await screenshot(page, '23-wrong-pin');
     await page.locator('input[type="password"]').fill(PIN);
     await page.getByRole('button', { name: '確認', exact: true }).click();
@@ -102,7 +102,7 @@ describe('card agent problems', () => {
       assert.match(text, /存取這部裝置上的其他應用程式和服務/);
       await screenshot(page, '26-lna-denied');
       // Submitting anyway points at the problem instead of failing silently.
-      await page.getByLabel('機關代號(五碼)').fill('A0001');
+      await page.getByLabel('機關代號（五碼）').fill('A0001');
       await page.locator('input[type="password"]').fill('123456');
       await page.getByRole('button', { name: '確認', exact: true }).click();
       assert.match(await page.locator('.error-summary').innerText(), /讀卡服務尚未連線/);
@@ -139,19 +139,19 @@ describe('PIN counter: count low, final try, locked', () => {
 
   lockout.test('three wrong PINs: tries-left, final-try and locked messages, then the card is refused before any PIN', async (page) => {
     await lockout.goto(page, '/flow.html?type=query-serial');
-    const pinLabel = '自然人憑證IC卡密碼(PIN碼)';
+    const pinLabel = '自然人憑證IC卡密碼（PIN碼）';
     await cardStep(page, { card: 'moica-wu', fields: { 身分證統一編號: 'K229503715' }, pin: '111111' });
-    assert.match(await fieldError(page, pinLabel), /^PIN 碼錯誤,請確認後重新輸入/);
-    await page.getByText('注意:此IC卡的 PIN 碼曾輸入錯誤,剩餘嘗試次數不多').waitFor();
+    assert.match(await fieldError(page, pinLabel), /^PIN 碼錯誤，請確認後重新輸入/);
+    await page.getByText('注意：此IC卡的 PIN 碼曾輸入錯誤，剩餘嘗試次數不多').waitFor();
 
     await cardStep(page, { card: 'moica-wu', fields: { 身分證統一編號: 'K229503715' }, pin: '222222' });
     assert.match(await fieldError(page, pinLabel), /僅剩最後一次機會/);
-    await page.getByText('注意:此IC卡的 PIN 碼只剩最後一次輸入機會,再輸入錯誤卡片將被鎖住').waitFor();
+    await page.getByText('注意：此IC卡的 PIN 碼只剩最後一次輸入機會，再輸入錯誤卡片將被鎖住').waitFor();
     await screenshot(page, '27-pin-final-try');
 
     await cardStep(page, { card: 'moica-wu', fields: { 身分證統一編號: 'K229503715' }, pin: '333333' });
     assert.match(await fieldError(page, pinLabel), /卡片已鎖定/);
-    await page.locator('.token-flags').getByText('此IC卡已鎖住(PIN 碼連續輸入錯誤三次),請洽發卡單位辦理解鎖。').waitFor();
+    await page.locator('.token-flags').getByText('此IC卡已鎖住（PIN 碼連續輸入錯誤三次），請洽發卡單位辦理解鎖。').waitFor();
     await screenshot(page, '28-pin-locked');
 
     // A locked card is refused by the page itself: no PIN attempt is spent.

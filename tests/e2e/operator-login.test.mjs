@@ -24,7 +24,7 @@ describe('operator login', () => {
     await cardStep(page, { card: 'moica-chen' });
     await expectHeading(page, '要保機關作業登入');
     const text = await mainText(page);
-    assert.match(text, /陳志強 您好,您已登入要保機關作業/);
+    assert.match(text, /陳志強 您好，您已登入要保機關作業/);
     assert.match(text, /A0001\s+內政部\s+加保作業\s*給付申請/);
     await screenshot(page, '21-operator-login');
   });
@@ -36,7 +36,7 @@ describe('operator login', () => {
     await summary.waitFor();
     const text = await summary.innerText();
     assert.match(text, /此卡片非貴機關註冊之憑證/);
-    assert.match(text, /請洽貴機關授權管理者於「授權指派」修改您的憑證序號後,再重新登入/);
+    assert.match(text, /請洽貴機關授權管理者於「授權指派」修改您的憑證序號後，再重新登入/);
     await screenshot(page, '22-operator-login-renewed-card');
   });
 

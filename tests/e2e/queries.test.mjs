@@ -20,15 +20,15 @@ describe('queries', () => {
     await page.getByRole('navigation', { name: '功能列' }).getByRole('link', { name: '查詢憑證註冊收件紀錄' }).click();
     await expectHeading(page, '查詢憑證註冊收件紀錄', { level: 1 });
     await page.getByRole('button', { name: '查詢' }).click();
-    assert.equal(await fieldError(page, '機關代號(五碼)'), '請輸入機關代號(五碼)');
-    await page.getByLabel('機關代號(五碼)').fill('A00');
+    assert.equal(await fieldError(page, '機關代號（五碼）'), '請輸入機關代號（五碼）');
+    await page.getByLabel('機關代號（五碼）').fill('A00');
     await page.getByRole('button', { name: '查詢' }).click();
-    assert.match(await fieldError(page, '機關代號(五碼)'), /機關代號格式錯誤/);
-    await page.getByLabel('機關代號(五碼)').fill('Z9999');
+    assert.match(await fieldError(page, '機關代號（五碼）'), /機關代號格式錯誤/);
+    await page.getByLabel('機關代號（五碼）').fill('Z9999');
     await page.getByRole('button', { name: '查詢' }).click();
     await page.locator('.error-summary').waitFor();
-    assert.match(await fieldError(page, '機關代號(五碼)'), /查無此機關代號/);
-    await page.getByLabel('機關代號(五碼)').fill('A0001');
+    assert.match(await fieldError(page, '機關代號（五碼）'), /查無此機關代號/);
+    await page.getByLabel('機關代號（五碼）').fill('A0001');
     await page.getByRole('button', { name: '查詢' }).click();
     await expectHeading(page, '查詢結果');
     const text = await mainText(page);
@@ -41,10 +41,10 @@ describe('queries', () => {
   s.test('an organisation card OID, without registration', async (page) => {
     await s.goto(page, '/flow.html?type=query-oid');
     await expectHeading(page, '機關憑證確認畫面');
-    await cardStep(page, { card: 'xca-school', fields: { '機關代號(五碼)': 'B0001' } });
+    await cardStep(page, { card: 'xca-school', fields: { '機關代號（五碼）': 'B0001' } });
     await expectHeading(page, '查詢機關憑證 OID 結果');
     const text = await mainText(page);
-    assert.match(text, /機關\(組織\)名稱\s+臺北市立建國高級中學/);
+    assert.match(text, /機關（組織）名稱\s+臺北市立建國高級中學/);
     assert.match(text, /機關憑證 OID\s+2\.16\.886\.111\.90005\.90003\.100004/);
     assert.match(text, /憑證管理中心\s+組織及團體憑證管理中心/);
     await screenshot(page, '18-query-oid');
@@ -84,8 +84,8 @@ describe('queries', () => {
     await screenshot(page, '20-english-error');
     // Switching back re-renders the same error in zh-TW without a reload.
     await page.getByRole('button', { name: '切換為中文' }).click();
-    assert.match(await fieldError(page, '機關代號(五碼)'), /查無此機關代號/);
-    assert.equal(await page.getByLabel('機關代號(五碼)').inputValue(), 'Z9999', 'the form keeps its input');
+    assert.match(await fieldError(page, '機關代號（五碼）'), /查無此機關代號/);
+    assert.equal(await page.getByLabel('機關代號（五碼）').inputValue(), 'Z9999', 'the form keeps its input');
   });
 
   s.test('the help page lists where agencies and people apply for cards, from the CA profiles', async (page) => {

@@ -13,7 +13,7 @@ async function replace(page, { type, org, manager, confirmTitle, resultTitle, co
   await expectHeading(page, '用戶約定條款');
   await page.getByRole('button', { name: '同意條款內容' }).click();
   await expectHeading(page, '機關憑證確認畫面');
-  await cardStep(page, { card: org, fields: { '機關代號(五碼)': 'A0001' } });
+  await cardStep(page, { card: org, fields: { '機關代號（五碼）': 'A0001' } });
   await expectHeading(page, '自然人憑證確認畫面');
   await cardStep(page, { card: manager, fields: { 授權管理者身分證統一編號: cards[manager].nationalId } });
   await expectHeading(page, confirmTitle);
@@ -82,13 +82,13 @@ describe('replace certificates', () => {
   s.test('the replaced cards are refused afterwards', async (page) => {
     await s.goto(page, '/flow.html?type=replace-manager');
     await page.getByRole('button', { name: '同意條款內容' }).click();
-    await cardStep(page, { card: 'gca-moi-renewed', fields: { '機關代號(五碼)': 'A0001' } });
+    await cardStep(page, { card: 'gca-moi-renewed', fields: { '機關代號（五碼）': 'A0001' } });
     const summary = page.locator('.error-summary');
     await summary.waitFor();
-    assert.match(await summary.innerText(), /此卡片非貴機關註冊之憑證;若憑證已展期或換卡/);
+    assert.match(await summary.innerText(), /此卡片非貴機關註冊之憑證；若憑證已展期或換卡/);
 
     await s.goto(page, '/receipts.html');
-    await page.getByLabel('機關代號(五碼)').fill('a0001');
+    await page.getByLabel('機關代號（五碼）').fill('a0001');
     await page.getByRole('button', { name: '查詢' }).click();
     await expectHeading(page, '查詢結果');
     const text = await mainText(page);

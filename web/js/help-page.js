@@ -6,9 +6,9 @@ import { h } from './ui.js';
 
 function caEntry(ca) {
   const rows = [];
-  if (ca.url) rows.push(h('li', {}, h('span', { i18n: 'help.site' }), ':', h('a', { href: ca.url, rel: 'noopener noreferrer', text: ca.url })));
-  if (ca.phone) rows.push(h('li', {}, h('span', { i18n: 'help.phone' }), ':', h('span', { text: ca.phone })));
-  if (ca.applyUrl) rows.push(h('li', {}, h('span', { i18n: 'help.apply' }), ':', h('a', { href: ca.applyUrl, rel: 'noopener noreferrer', text: ca.applyUrl })));
+  if (ca.url) rows.push(h('li', {}, h('span', { i18n: 'help.site' }), h('span', { i18n: 'punct.colon' }), h('a', { href: ca.url, rel: 'noopener noreferrer', text: ca.url })));
+  if (ca.phone) rows.push(h('li', {}, h('span', { i18n: 'help.phone' }), h('span', { i18n: 'punct.colon' }), h('span', { text: ca.phone })));
+  if (ca.applyUrl) rows.push(h('li', {}, h('span', { i18n: 'help.apply' }), h('span', { i18n: 'punct.colon' }), h('a', { href: ca.applyUrl, rel: 'noopener noreferrer', text: ca.applyUrl })));
   return h('li', { class: 'ca-entry', dataset: { ca: ca.id } }, h('h3', { msg: { zh: ca.name, en: ca.nameEn } }), h('ul', {}, rows));
 }
 

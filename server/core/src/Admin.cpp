@@ -234,7 +234,7 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
     try {
         rows = parseCsv(csv);
     } catch (const Error& e) {
-        problem(0, "", "CSV 格式錯誤:" + e.detail(), "CSV syntax error: " + e.detail());
+        problem(0, "", "CSV 格式錯誤：" + e.detail(), "CSV syntax error: " + e.detail());
         return report;
     }
     if (rows.empty()) {
@@ -246,7 +246,7 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
         header.push_back(text::trimmed(f));
     if (header != kCsvHeader) {
         problem(rows.front().line, "",
-            "第一列必須是欄位名稱:code,name,region,expected_ca,expected_identifier",
+            "第一列必須是欄位名稱：code,name,region,expected_ca,expected_identifier",
             "The first line must be the header: code,name,region,expected_ca,expected_identifier");
         return report;
     }
@@ -259,7 +259,7 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
         ++report.lines;
         if (row.fields.size() != kCsvHeader.size()) {
             problem(row.line, "",
-                "欄位數量應為 5 個,實際為 " + std::to_string(row.fields.size()) + " 個。",
+                "欄位數量應為 5 個，實際為 " + std::to_string(row.fields.size()) + " 個。",
                 "Expected 5 fields, found " + std::to_string(row.fields.size()) + ".");
             continue;
         }
@@ -275,11 +275,11 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
         agency.updatedAt = now;
         bool ok = true;
         if (!std::regex_match(agency.code, codePattern)) {
-            problem(row.line, "code", "機關代號格式錯誤:" + agency.code,
+            problem(row.line, "code", "機關代號格式錯誤：" + agency.code,
                 "Malformed agency code: " + agency.code);
             ok = false;
         } else if (!seen.insert(agency.code).second) {
-            problem(row.line, "code", "機關代號重複:" + agency.code,
+            problem(row.line, "code", "機關代號重複：" + agency.code,
                 "Duplicate agency code: " + agency.code);
             ok = false;
         }
@@ -298,13 +298,13 @@ ImportReport Admin::importAgencies(const std::string& actor, const std::string& 
         const auto* profile = registry_.profile(agency.expectedCa);
         const auto* plugin = registry_.find(agency.expectedCa);
         if (!profile || !plugin || profile->kind != plugin::CardKind::Organisation) {
-            problem(row.line, "expected_ca", "不是已載入的機關憑證管理中心:" + agency.expectedCa,
+            problem(row.line, "expected_ca", "不是已載入的機關憑證管理中心：" + agency.expectedCa,
                 "Not a loaded organisation CA: " + agency.expectedCa);
             ok = false;
         } else if (auto reason
             = plugin->checkFormat(plugin::format::Identifier, agency.expectedIdentifier)) {
             problem(row.line, "expected_identifier",
-                "機關憑證識別碼格式錯誤:" + agency.expectedIdentifier,
+                "機關憑證識別碼格式錯誤：" + agency.expectedIdentifier,
                 "Malformed identifier for " + agency.expectedCa + ": " + agency.expectedIdentifier
                     + " (" + *reason + ")");
             ok = false;

@@ -129,7 +129,7 @@ TEST(AgentPinTest, ThreeWrongPinsLockTheCardAndTheAgentSaysSoAtEachStep)
     EXPECT_EQ(third.status, 423);
     EXPECT_EQ(errorOf(third), "PIN_LOCKED");
     EXPECT_EQ(parseJson(third.body)->getValue<std::string>("message"),
-        "卡片已鎖定(PIN 碼連續錯誤三次),請持卡至發卡單位或依發卡單位說明辦理解鎖。");
+        "卡片已鎖定（PIN 碼連續錯誤三次），請持卡至發卡單位或依發卡單位說明辦理解鎖。");
 
     auto right = agent.sign("moica-lin", randomNonce(), TestPki::get().pin());
     EXPECT_EQ(right.status, 423);

@@ -1,4 +1,5 @@
 #include <certgate/agent/ErrorCatalogue.hpp>
+#include <certgate/test/ZhTwText.hpp>
 
 #include <gtest/gtest.h>
 
@@ -39,7 +40,7 @@ TEST(ErrorCatalogueTest, TheZhTwTextsAreInChinese)
 TEST(ErrorCatalogueTest, ALockedCardTellsThePersonWhereToGo)
 {
     EXPECT_EQ(describe(ErrorCode::PinLocked).messageZhTw,
-        "卡片已鎖定(PIN 碼連續錯誤三次),請持卡至發卡單位或依發卡單位說明辦理解鎖。");
+        "卡片已鎖定（PIN 碼連續錯誤三次），請持卡至發卡單位或依發卡單位說明辦理解鎖。");
     EXPECT_EQ(describe(ErrorCode::PinLocked).httpStatus, 423);
 }
 
@@ -55,4 +56,16 @@ TEST(ErrorCatalogueTest, TheErrorJsonCarriesCodeTextsAndFacts)
     EXPECT_TRUE(json.getValue<bool>("pinCountLow"));
     EXPECT_FALSE(json.has("detail"));
     EXPECT_EQ(error.code(), ErrorCode::PinIncorrect);
+}
+
+TEST(ErrorCatalogueTest, TheZhTwTextsUseFullWidthPunctuation)
+{
+    for (const auto& entry : errorCatalogue())
+        EXPECT_EQ(certgate::test::halfWidthPunctuationProblem(std::string(entry.messageZhTw)), "")
+            << entry.name;
+    // The checker itself sees what it is for.
+    EXPECT_NE(certgate::test::halfWidthPunctuationProblem("卡片已鎖定,請洽發卡單位。"), "");
+    EXPECT_NE(certgate::test::halfWidthPunctuationProblem("讀卡服務（127.0.0.1)"), "");
+    EXPECT_EQ(
+        certgate::test::halfWidthPunctuationProblem("請至 https://moica.nat.gov.tw 下載。"), "");
 }

@@ -8,7 +8,7 @@ import { state } from './driver.js';
 export function agencyLine() {
   const v = state.flow.view;
   if (!v.agencyCode) return null;
-  return h('p', { class: 'agency-line' }, h('span', { i18n: 'field.agencyCodeShort' }), ':', h('strong', { text: v.agencyCode }), ' ', h('span', { text: v.agencyName || '' }));
+  return h('p', { class: 'agency-line' }, h('span', { i18n: 'field.agencyCodeShort' }), h('span', { i18n: 'punct.colon' }), h('strong', { text: v.agencyCode }), ' ', h('span', { text: v.agencyName || '' }));
 }
 
 // ---------------------------------------------------------------------------------------------
