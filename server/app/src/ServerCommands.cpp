@@ -119,6 +119,7 @@ int serve(Args args)
     options.tlsPrivateKey = config.tlsPrivateKey;
     options.webRoot = config.webRoot;
     options.agentUrl = config.agentUrl;
+    options.publicOrigin = config.portal.origin;
     options.trustedProxies = config.trustedProxies;
     options.limits = config.connections;
     if (!config.tlsCiphers.empty())

@@ -96,8 +96,9 @@ public:
 private:
     // Defence in depth beside the CSRF token: a state-changing API call must be JSON (the
     // agency import takes CSV, which no cross-site "simple" request can send either) — a
-    // form or a no-cors fetch on another site can then create nothing.
-    static void checkStateChange(const Context& ctx)
+    // form or a no-cors fetch on another site can then create nothing — and, when the
+    // browser names the page's origin, it must be the portal's.
+    void checkStateChange(const Context& ctx) const
     {
         const auto& method = ctx.method();
         if (method == "GET" || method == "HEAD" || method == "OPTIONS")
@@ -111,6 +112,11 @@ private:
             && !csvImport)
             throw core::Error(core::ErrorCode::UnsupportedMediaType,
                 "Content-Type must be application/json", "Content-Type");
+        auto origin = ctx.header("Origin");
+        if (!origin.empty() && !options_.publicOrigin.empty()
+            && Poco::icompare(origin, options_.publicOrigin) != 0)
+            throw core::Error(core::ErrorCode::CsrfInvalid,
+                "Origin " + origin.substr(0, 100) + " is not the portal's", "Origin");
     }
 
     // Every refusal goes to the audit log; the core audits its own with their agency, the

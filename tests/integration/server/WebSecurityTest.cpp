@@ -334,6 +334,39 @@ TEST_P(WebSecurityTest, ACrossSiteSimpleRequestCreatesNothing)
         201));
 }
 
+TEST_P(WebSecurityTest, AStateChangeFromAnotherOriginIsRefusedEvenWithTheCsrfToken)
+{
+    // Defence in depth beside the CSRF token (issue 17 item 4): a browser names the page that
+    // sent a POST; only the portal's own origin may change state.
+    auto flows = server().url() + "/api/v1/flows";
+    const std::string body = R"({"type":"query-serial"})";
+    const std::map<std::string, std::string> json { { "Content-Type", "application/json" } };
+    auto before = count("FROM flows");
+    for (const auto* origin : { "https://evil.example", "null",
+             "https://portal.certgate.test.evil.example", "http://portal.certgate.test" }) {
+        auto headers = json;
+        headers["Origin"] = origin;
+        EXPECT_TRUE(
+            refused(httpRequest("POST", flows, body, headers), 403, "CSRF_INVALID", "Origin"))
+            << origin;
+    }
+    EXPECT_EQ(count("FROM flows"), before);
+
+    auto flow = startFlow("query-serial");
+    auto challenge = httpRequest("POST", flows + "/" + flow.flowId() + "/challenge",
+        R"({"purpose":"citizen"})",
+        { { "Content-Type", "application/json" }, { "X-CSRF-Token", flow.csrfToken() },
+            { "Cookie", "cg_flow=" + flow.sessionCookie() },
+            { "Origin", "https://evil.example" } });
+    EXPECT_TRUE(refused(challenge, 403, "CSRF_INVALID", "Origin"));
+
+    auto own = json;
+    own["Origin"] = server().origin();
+    EXPECT_TRUE(answered(httpRequest("POST", flows, body, own), 201));
+    EXPECT_TRUE(answered(httpRequest("POST", flows, body, json), 201))
+        << "no Origin: the CSRF token decides";
+}
+
 TEST_P(WebSecurityTest, EveryAnswerCarriesTheSecurityHeaders)
 {
     auto flow = startFlow("first-registration");

@@ -25,6 +25,9 @@ struct ServerOptions {
     std::string tlsPrivateKey;
     std::string webRoot; ///< the web/ folder
     std::string agentUrl = "http://127.0.0.1:27161";
+    /// The portal's origin as browsers send it (server.publicOrigin): a state-changing API call
+    /// whose Origin header names another is refused (CSRF_INVALID, field Origin). Empty: no check.
+    std::string publicOrigin;
     /// Reverse proxies (IP addresses) trusted to name the client in X-Forwarded-For; the
     /// client address keys the receipts query's rate limit.
     std::vector<std::string> trustedProxies;
