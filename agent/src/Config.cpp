@@ -101,6 +101,17 @@ AgentConfig parseConfig(const std::string& jsonText, AgentConfig base)
                 || value.convert<long long>() > 600000)
                 throw std::invalid_argument("\"busyTimeoutMs\" must be an integer 0..600000");
             base.busyTimeout = std::chrono::milliseconds(value.convert<long long>());
+        } else if (key == "maxWrongPins") {
+            if (!value.isInteger() || value.convert<long long>() < 1
+                || value.convert<long long>() > 100)
+                throw std::invalid_argument("\"maxWrongPins\" must be an integer 1..100");
+            base.maxWrongPins = value.convert<int>();
+        } else if (key == "wrongPinWindowSeconds") {
+            if (!value.isInteger() || value.convert<long long>() < 1
+                || value.convert<long long>() > 86400)
+                throw std::invalid_argument(
+                    "\"wrongPinWindowSeconds\" must be an integer 1..86400");
+            base.wrongPinWindow = std::chrono::seconds(value.convert<long long>());
         } else {
             // A typo in a key would otherwise silently fall back to a default.
             throw std::invalid_argument("unknown configuration key \"" + key + "\"");

@@ -40,6 +40,11 @@ constexpr std::array catalogue {
         "卡片已鎖定（PIN 碼連續錯誤三次），請持卡至發卡單位或依發卡單位說明辦理解鎖。",
         "The card is locked (three wrong PINs in a row). Take it to the issuer, or follow the "
         "issuer's instructions, to have it unlocked." },
+    ErrorEntry { ErrorCode::PinAttemptsLimited, "PIN_ATTEMPTS_LIMITED", 429,
+        "此卡片已連續輸入錯誤的 PIN 碼多次，為保護卡片，讀卡服務暫停送出 PIN 碼，請稍候再試並確認 "
+        "PIN 碼無誤。",
+        "Several wrong PINs were entered for this card. To protect it, the card service sends no "
+        "PIN for a while: wait, make sure of the PIN, and try again." },
     ErrorEntry { ErrorCode::NoSigningCertificate, "NO_SIGNING_CERTIFICATE", 409,
         "卡片中找不到可用於簽章的憑證，請確認插入的是正確的卡片。",
         "This card holds no certificate that can sign. Make sure you inserted the right "

@@ -153,7 +153,8 @@ int serve(const AgentConfig& config)
 
     auto& log = Poco::Logger::get("certgate-agent");
     auto cards = makePkcs11CardService(config.module, config.busyTimeout);
-    AgentApi api(*cards, OriginPolicy(config.allowedOrigins));
+    AgentApi api(*cards, OriginPolicy(config.allowedOrigins),
+        PinGuard::Limits { config.maxWrongPins, config.wrongPinWindow });
     std::optional<AgentServer> listening;
     try {
         listening.emplace(api, config.port);

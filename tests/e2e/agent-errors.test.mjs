@@ -50,19 +50,20 @@ describe('card agent problems', () => {
     await expectHeading(page, '查詢自然人憑證序號結果');
   });
 
-  s.test('an agent that does not allow this site is told apart from a missing one', async () => {
-    // The same portal opened under another name (localhost): the agent only allows the
-    // configured origin, answers 403 without CORS headers, and the page says so.
-    const browser = await launchBrowser(s.env, { lna: 'granted' });
+  s.test('an agent that does not allow this site is told apart from a missing one', async (page) => {
+    // An agent configured for another portal: it answers 403 without CORS headers, and the
+    // page says so. (The portal itself refuses a page opened under another name: its API
+    // takes state changes from its own origin only.)
+    await s.env.stopAgent();
+    await s.env.startAgent({ allowOrigin: 'https://another-portal.example' });
     try {
-      const other = `https://localhost:${s.env.serverPort}`;
-      await setLocalNetworkAccess(browser.context, other, 'granted');
-      await browser.page.goto(`${other}/flow.html?type=query-oid`);
-      const guidance = browser.page.locator('.agent-guidance[data-reason="origin-refused"]');
+      await s.goto(page, '/flow.html?type=query-oid');
+      const guidance = page.locator('.agent-guidance[data-reason="origin-refused"]');
       await guidance.waitFor();
       assert.match(await guidance.innerText(), /讀卡服務拒絕本網站的連線/);
     } finally {
-      await browser.close();
+      await s.env.stopAgent();
+      await s.env.startAgent();
     }
   });
 

@@ -9,7 +9,7 @@ import { AgentError, AgentUnreachable } from './agent.js';
 import { ApiError } from './api.js';
 import { h, clear, field, uid, setFieldError, clearFieldErrors, showSummary, errorSummary, statusRegion, setStatus, busy } from './ui.js';
 
-const PIN_CODES = new Set(['PIN_INCORRECT', 'PIN_FINAL_TRY', 'PIN_LOCKED']);
+const PIN_CODES = new Set(['PIN_INCORRECT', 'PIN_FINAL_TRY', 'PIN_LOCKED', 'PIN_ATTEMPTS_LIMITED']);
 const CARD_CODES = new Set(['NO_CARD', 'CARD_REMOVED', 'CARD_NOT_INITIALISED', 'NO_SIGNING_CERTIFICATE', 'NO_READER', 'BUSY']);
 
 /// Guidance for an unreachable agent, by reason; each with a retry button.

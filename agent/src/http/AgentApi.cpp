@@ -78,9 +78,10 @@ void addCorsHeaders(ApiResponse& response, const std::string& origin)
     response.headers.emplace_back("Vary", "Origin");
 }
 
-AgentApi::AgentApi(CardService& cards, OriginPolicy origins)
+AgentApi::AgentApi(CardService& cards, OriginPolicy origins, PinGuard::Limits pinLimits)
     : cards_(cards)
     , origins_(std::move(origins))
+    , pinGuard_(pinLimits)
 {
 }
 
@@ -239,9 +240,18 @@ ApiResponse AgentApi::sign(ApiRequest& request, const std::string& origin)
     wipeString(request.body);
     logger().information("sign for %s token %s nonce %s", net::logSafe(origin),
         net::logSafe(parsed.token), net::logSafe(nonceHint(parsed.nonce)));
-    auto result
-        = cards_.sign(parsed.token, parsed.keyId, parsed.pin, signedData(origin, parsed.nonce));
-    return jsonResponse(200, authTokenJson(result));
+    // After several wrong PINs for this card, none is sent until a while has passed.
+    pinGuard_.check(parsed.token);
+    try {
+        auto result
+            = cards_.sign(parsed.token, parsed.keyId, parsed.pin, signedData(origin, parsed.nonce));
+        pinGuard_.correctPin(parsed.token);
+        return jsonResponse(200, authTokenJson(result));
+    } catch (const AgentError& e) {
+        if (e.code() == ErrorCode::PinIncorrect || e.code() == ErrorCode::PinFinalTry)
+            pinGuard_.wrongPin(parsed.token);
+        throw;
+    }
 }
 
 } // namespace certgate::agent

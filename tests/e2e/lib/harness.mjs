@@ -172,11 +172,14 @@ export async function startEnvironment(options = {}) {
     agent: null,
   };
   env.server = await startProcess('certgate', certgate, ['serve', '--config', configFile], {}, path.join(dir, 'server.log'), /listening on/);
-  env.startAgent = async () => {
+  /// `allowOrigin`: the one origin the agent allows this time (default: the portal's).
+  env.startAgent = async ({ allowOrigin } = {}) => {
+    const args = ['serve', '--config', agentConfig];
+    if (allowOrigin) args.push('--allow-origin', allowOrigin);
     env.agent = await startProcess(
       'certgate-agent',
       path.join(buildDir, 'bin', 'certgate-agent'),
-      ['serve', '--config', agentConfig],
+      args,
       { SOFTHSM2_CONF: softhsmConf, ...(options.agentEnv || {}) },
       path.join(dir, 'agent.log'),
       /listening on/,

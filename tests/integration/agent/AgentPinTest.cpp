@@ -172,3 +172,26 @@ TEST(AgentPinTest, TheLogNeverHoldsThePinOrTheWholeNonce)
     EXPECT_EQ(log.find(secondNonce), std::string::npos);
     EXPECT_EQ(log.find("\"pin\""), std::string::npos);
 }
+
+TEST(AgentPinTest, AfterThreeWrongPinsTheAgentSendsNoPinToThatCardForAWhile)
+{
+    // SoftHSM2 never locks a PIN (a card that never locks): the agent's own limit stops a page
+    // from working through PINs one by one (issue 17 item 1).
+    AgentProcess agent;
+    for (const auto* pin : { "000000", "111111", "222222" })
+        EXPECT_EQ(errorOf(agent.sign("moica-huang", randomNonce(), pin)), "PIN_INCORRECT") << pin;
+    auto limited = agent.sign("moica-huang", randomNonce(), TestPki::get().pin());
+    EXPECT_EQ(limited.status, 429) << limited.body;
+    EXPECT_EQ(errorOf(limited), "PIN_ATTEMPTS_LIMITED");
+    auto body = parseJson(limited.body);
+    auto retryAfter = body->getValue<int>("retryAfter");
+    EXPECT_GE(retryAfter, 1);
+    EXPECT_LE(retryAfter, 300);
+    EXPECT_EQ(body->getValue<int>("wrongPins"), 3);
+    EXPECT_NE(body->getValue<std::string>("message").find("暫停送出 PIN 碼"), std::string::npos);
+    // Another card is unaffected.
+    auto nonce = randomNonce();
+    auto other = agent.sign("moica-wang", nonce, TestPki::get().pin());
+    ASSERT_EQ(other.status, 200) << other.body;
+    EXPECT_EQ(verifyAuthToken(other.body, agentTestOrigin, nonce), "");
+}

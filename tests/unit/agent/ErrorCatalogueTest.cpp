@@ -11,8 +11,8 @@ TEST(ErrorCatalogueTest, EveryCodeHasItsStableNameBothTextsAndAnErrorStatus)
 {
     const std::set<std::string> expected { "PCSCD_NOT_RUNNING", "NO_READER", "NO_CARD",
         "CARD_REMOVED", "CARD_NOT_INITIALISED", "PIN_INCORRECT", "PIN_FINAL_TRY", "PIN_LOCKED",
-        "NO_SIGNING_CERTIFICATE", "MODULE_LOAD_FAILED", "ORIGIN_NOT_ALLOWED", "HOST_NOT_ALLOWED",
-        "BUSY", "BAD_REQUEST", "INTERNAL_ERROR" };
+        "PIN_ATTEMPTS_LIMITED", "NO_SIGNING_CERTIFICATE", "MODULE_LOAD_FAILED",
+        "ORIGIN_NOT_ALLOWED", "HOST_NOT_ALLOWED", "BUSY", "BAD_REQUEST", "INTERNAL_ERROR" };
     std::set<std::string> names;
     for (const auto& entry : errorCatalogue()) {
         names.insert(std::string(entry.name));

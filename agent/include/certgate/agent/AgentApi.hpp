@@ -2,6 +2,7 @@
 
 #include <certgate/agent/CardService.hpp>
 #include <certgate/agent/Config.hpp>
+#include <certgate/agent/PinGuard.hpp>
 
 #include <atomic>
 #include <map>
@@ -35,7 +36,7 @@ struct ApiResponse {
 /// /v1/certificates?token=, POST /v1/sign, OPTIONS preflights.
 class AgentApi {
 public:
-    AgentApi(CardService& cards, OriginPolicy origins);
+    AgentApi(CardService& cards, OriginPolicy origins, PinGuard::Limits pinLimits = {});
 
     /// The port the server is bound to; Host headers must name it (DNS-rebinding defence).
     void setPort(std::uint16_t port) { port_ = port; }
@@ -52,6 +53,7 @@ private:
 
     CardService& cards_;
     OriginPolicy origins_;
+    PinGuard pinGuard_;
     std::atomic<std::uint16_t> port_ { 0 };
 };
 

@@ -28,6 +28,10 @@ struct AgentConfig {
     std::string logLevel = "information";
     /// How long a request waits for a token another request is using before it answers BUSY.
     std::chrono::milliseconds busyTimeout { 5000 };
+    /// Wrong PINs one card may take within wrongPinWindow before the agent stops sending PINs
+    /// to it for the rest of that window (PinGuard).
+    int maxWrongPins = 3;
+    std::chrono::seconds wrongPinWindow { 300 };
 };
 
 /// Parses the JSON configuration text; throws std::invalid_argument naming the bad key.

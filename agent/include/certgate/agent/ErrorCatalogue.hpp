@@ -20,6 +20,7 @@ enum class ErrorCode {
     PinIncorrect,
     PinFinalTry,
     PinLocked,
+    PinAttemptsLimited,
     NoSigningCertificate,
     ModuleLoadFailed,
     OriginNotAllowed,
