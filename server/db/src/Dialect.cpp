@@ -81,12 +81,14 @@ public:
     // must act, but retrying later is still the client's right move.
     bool isUnavailable(const soci::soci_error& error) const override
     {
-        if (isConnectionError(error))
-            return true;
         const auto* sqliteError = dynamic_cast<const soci::sqlite3_soci_error*>(&error);
-        if (!sqliteError)
-            return false;
-        switch (sqliteError->result() & 0xff) {
+        return isConnectionError(error) || (sqliteError && isTransient(sqliteError->result()));
+    }
+
+private:
+    static bool isTransient(int result)
+    {
+        switch (result & 0xff) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
         case SQLITE_IOERR:
@@ -161,16 +163,16 @@ public:
     // 57P02 crash_shutdown, 57P03 cannot_connect_now) and no connection slot left (53300).
     bool isUnavailable(const soci::soci_error& error) const override
     {
-        if (isConnectionError(error))
-            return true;
         const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
-        if (!pgError)
-            return false;
-        const auto state = pgError->sqlstate();
-        return state.starts_with("08") || state.starts_with("57P0") || state == "53300";
+        return isConnectionError(error) || (pgError && isTransient(pgError->sqlstate()));
     }
 
 private:
+    static bool isTransient(const std::string& state)
+    {
+        return state.starts_with("08") || state.starts_with("57P0") || state == "53300";
+    }
+
     // Any fixed number; "cgmigrat" in ASCII, so it is recognisable in pg_locks.
     static constexpr long long migrationLockKey = 0x63676d6967726174;
     // "cgaudit!"

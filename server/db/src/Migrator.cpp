@@ -1,6 +1,6 @@
 #include "Dialect.hpp"
 #include "ErrorTranslator.hpp"
-#include "Statement.hpp"
+#include "SqlSession.hpp"
 #include "Transaction.hpp"
 
 #include <certgate/core/Error.hpp>
@@ -63,22 +63,21 @@ constexpr const char* createBookkeeping
     = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, "
       "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
-struct AppliedRow {
-    AppliedMigration record;
-    void bind(Statement& s)
-    {
-        s.into(record.version);
-        s.into(record.name);
-        s.into(record.checksum);
-        s.into(record.appliedAt);
-    }
-    AppliedMigration get() const { return record; }
+} // namespace
+
+template <> struct Mapping<AppliedMigration> {
+    using R = AppliedMigration;
+    static constexpr std::string_view table = "schema_migrations";
+    static constexpr auto columns
+        = std::tuple(Column { "version", &R::version }, Column { "name", &R::name },
+            Column { "checksum", &R::checksum }, Column { "applied_at", &R::appliedAt });
 };
 
-std::vector<AppliedMigration> readApplied(soci::session& session)
+namespace {
+
+std::vector<AppliedMigration> readApplied(soci::session& session, const Dialect& dialect)
 {
-    return queryAll<AppliedRow>(session,
-        "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version");
+    return SqlSession(session, dialect, true).findAll<AppliedMigration>("ORDER BY version");
 }
 
 /// Refuses a database that does not match the files: a newer version than the newest file
@@ -220,7 +219,8 @@ std::vector<std::int64_t> Migrator::migrate()
 
     runInTransaction(session, *dialect, [&] {
         translated(*dialect, "create schema_migrations", [&] { session << createBookkeeping; });
-        verify(translated(*dialect, "read schema_migrations", [&] { return readApplied(session); }),
+        verify(translated(*dialect, "read schema_migrations",
+                   [&] { return readApplied(session, *dialect); }),
             scripts, folder_);
     });
 
@@ -230,7 +230,7 @@ std::vector<std::int64_t> Migrator::migrate()
         // this one while we waited for the write lock.
         runInTransaction(session, *dialect, [&] {
             const auto applied = translated(
-                *dialect, "read schema_migrations", [&] { return readApplied(session); });
+                *dialect, "read schema_migrations", [&] { return readApplied(session, *dialect); });
             verify(applied, scripts, folder_);
             if (std::any_of(applied.begin(), applied.end(),
                     [&](const AppliedMigration& a) { return a.version == script.version; }))
@@ -241,10 +241,9 @@ std::vector<std::int64_t> Migrator::migrate()
                 translated(*dialect, operation, [&] { session << script.statements[i]; });
             }
             translated(*dialect, "record migration", [&] {
-                execute(session,
-                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES "
-                    "(:version, :name, :checksum, :at)",
-                    script.version, script.name, script.checksum, clock_.now());
+                SqlSession(session, *dialect, true)
+                    .insert(AppliedMigration {
+                        script.version, script.name, script.checksum, clock_.now() });
             });
             appliedNow.push_back(script.version);
         });
@@ -260,7 +259,7 @@ std::vector<AppliedMigration> Migrator::applied()
         dialect->open(session, config_);
         if (!dialect->hasTable(session, "schema_migrations"))
             return std::vector<AppliedMigration> {};
-        return readApplied(session);
+        return readApplied(session, *dialect);
     });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "RowMapping.hpp"
+
 #include <soci/soci.h>
 
 #include <cstdint>
@@ -12,7 +14,8 @@ namespace certgate::db {
 
 /// One SQL statement with bound parameters and result columns, built step by step (SOCI's
 /// `statement` API underneath `session << ...`). Parameters are copied into the statement,
-/// so temporaries may be passed; values are only ever bound, never spliced into the text.
+/// so temporaries may be passed (records excepted); values are only ever bound, never spliced
+/// into the text. A mapped record (RowMapping.hpp) is one column argument of into() or use().
 class Statement {
 public:
     explicit Statement(soci::session& session)
@@ -35,6 +38,11 @@ public:
     void use(const std::optional<std::int64_t>& value)
     {
         useInteger(value.value_or(0), value ? soci::i_ok : soci::i_null);
+    }
+    /// Every column of `record`, bound by name (:column); it must outlive the statement.
+    template <StoredRecord Record> void use(const Record& record)
+    {
+        statement_.exchange(soci::use(record));
     }
 
     /// Prepares and runs `sql`; true when it produced a first row (now in the columns).
@@ -65,47 +73,5 @@ private:
     std::deque<Integer> integers_;
     soci::statement statement_;
 };
-
-/// Runs a statement that returns no rows; returns the number of rows it changed.
-template <typename... Params>
-long long execute(soci::session& session, const std::string& sql, const Params&... params)
-{
-    Statement statement(session);
-    (statement.use(params), ...);
-    statement.execute(sql);
-    return statement.affectedRows();
-}
-
-/// Runs a query whose columns `Row::bind` binds; `Row::get` turns the bound columns into a
-/// record. The first row only.
-template <typename Row, typename... Params>
-auto queryOne(soci::session& session, const std::string& sql, const Params&... params)
-    -> std::optional<decltype(std::declval<Row&>().get())>
-{
-    Row row;
-    Statement statement(session);
-    row.bind(statement);
-    (statement.use(params), ...);
-    if (!statement.execute(sql))
-        return std::nullopt;
-    return row.get();
-}
-
-template <typename Row, typename... Params>
-auto queryAll(soci::session& session, const std::string& sql, const Params&... params)
-    -> std::vector<decltype(std::declval<Row&>().get())>
-{
-    std::vector<decltype(std::declval<Row&>().get())> records;
-    Row row;
-    Statement statement(session);
-    row.bind(statement);
-    (statement.use(params), ...);
-    if (statement.execute(sql)) {
-        do
-            records.push_back(row.get());
-        while (statement.fetch());
-    }
-    return records;
-}
 
 } // namespace certgate::db

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # explain-request-queries.sh REPO: in a fresh schema of the test cluster (scripts/test-postgres.sh),
 # applies sql/*.sql, seeds the big tables with a modest number of rows, ANALYZEs, and fails when
-# the plan of a request-path query (server/db/src/SessionStorage.cpp, with literal values)
+# the plan of a request-path query (server/db/src/repositories/*.cpp, with literal values)
 # scans a big table sequentially.
 set -euo pipefail
 repo=$1

@@ -4,8 +4,11 @@
 #include <certgate/db/DatabaseConfig.hpp>
 
 #include <memory>
+#include <string_view>
 
 namespace certgate::db {
+
+class ConnectionSource;
 
 /// core::Storage on SQLite or PostgreSQL through a SOCI connection pool. The schema must be
 /// current (Migrator). A database that cannot be reached or used right now (connection
@@ -17,6 +20,10 @@ namespace certgate::db {
 /// core::Error(DuplicateOperator). Updates of a record that does not exist throw
 /// core::Error(NotFound). On PostgreSQL a failed statement inside transaction() spoils the
 /// rest of that transaction: let the exception leave the callback.
+///
+/// The methods are defined by aggregate in server/db/src/repositories/ (one file each, named
+/// after the core repository it implements); inside transaction() the callback gets a
+/// SociStorage bound to the transaction's session.
 class SociStorage final : public core::Storage {
 public:
     /// Opens `config.poolSize` connections (SQLite: WAL, busy timeout, foreign keys on,
@@ -34,6 +41,7 @@ public:
     std::vector<core::Agency> listAgencies(const core::AgencyQuery& query) override;
     std::int64_t countAgencies(const core::AgencyQuery& query) override;
 
+    void lockAgency(const std::string& code) override;
     std::optional<core::Registration> findRegistration(const std::string& agencyCode) override;
     void insertRegistration(const core::Registration& registration) override;
     void updateRegistration(const core::Registration& registration) override;
@@ -88,6 +96,7 @@ public:
     std::optional<core::StaffSession> findStaffSession(const std::string& idHash) override;
     void deleteStaffSession(const std::string& idHash) override;
 
+    void lockAuditChain() override;
     std::optional<core::AuditEvent> lastAuditEvent() override;
     void insertAuditEvent(const core::AuditEvent& event) override;
     std::vector<core::AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) override;
@@ -99,11 +108,14 @@ public:
     bool ping() override;
 
 private:
-    class Pool;
-    /// Runs `call` on the Storage of one pooled connection.
-    template <typename Call> auto onConnection(Call&& call);
+    explicit SociStorage(std::unique_ptr<ConnectionSource> connections);
 
-    std::unique_ptr<Pool> pool_;
+    /// Runs `work(SqlSession&)` on a session of the connection source, SOCI errors
+    /// translated for `operation` (and the unique rules given). Defined in Repository.hpp.
+    template <typename Work, typename... Rules>
+    auto run(std::string_view operation, Work&& work, const Rules&... rules);
+
+    std::unique_ptr<ConnectionSource> connections_;
 };
 
 } // namespace certgate::db
