@@ -65,6 +65,11 @@ Options parseArguments(int argc, char** argv)
         throw UsageError("unknown command " + o.command);
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            // `certgate-agent sign --help`: the usage, on stdout, exit 0.
+            o.command = "help";
+            return o;
+        }
         auto value = [&]() -> std::string {
             if (i + 1 >= argc)
                 throw UsageError(arg + " needs a value");

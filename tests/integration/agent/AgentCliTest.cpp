@@ -139,6 +139,15 @@ TEST_F(AgentCliTest, ServeOnHipkisPortNamesHipkiWhenItIsTaken)
     EXPECT_NE(result.output.find("--port"), std::string::npos) << result.output;
 }
 
+TEST_F(AgentCliTest, EverySubcommandAnswersHelpOnStdoutWithExitZero)
+{
+    for (const auto* command : { "serve", "list", "sign" }) {
+        auto result = run(agentBinary(), { command, "--help" });
+        EXPECT_EQ(result.exitCode, 0) << command << ": " << result.output;
+        EXPECT_EQ(result.output.rfind("usage:", 0), 0u) << command << ": " << result.output;
+    }
+}
+
 TEST_F(AgentCliTest, TheDefaultPortIsNotHipkis)
 {
     auto result = run(agentBinary(), { "--help" });
