@@ -3,6 +3,7 @@
 #include "Files.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -39,6 +40,27 @@ private:
 
 std::int64_t parseTime(const std::string& text);
 
+/// Takes --config FILE out of `args` (default $CERTGATE_CONFIG, then
+/// /etc/certgate/certgate.json) and leaves the other arguments in `rest`.
+inline std::string configOption(Args& args, std::vector<std::string>& rest)
+{
+    std::string file;
+    while (args.more()) {
+        auto arg = args.next();
+        if (arg == "--config")
+            file = args.value(arg);
+        else
+            rest.push_back(arg);
+    }
+    if (file.empty()) {
+        if (const char* env = std::getenv("CERTGATE_CONFIG"); env && *env)
+            file = env;
+        else
+            file = "/etc/certgate/certgate.json";
+    }
+    return file;
+}
+
 /// A file named on the command line; UsageError when it cannot be read.
 inline std::string readArgumentFile(const std::string& path)
 {
@@ -54,6 +76,8 @@ int migrate(Args args);
 int importAgencies(Args args);
 int staff(Args args);
 int audit(Args args);
+int backup(Args args);
+int restore(Args args);
 int inspectCert(Args args);
 int verifyToken(Args args);
 int ca(Args args);

@@ -22,25 +22,6 @@ namespace certgate::app {
 
 namespace {
 
-std::string configOption(Args& args, std::vector<std::string>& rest)
-{
-    std::string file;
-    while (args.more()) {
-        auto arg = args.next();
-        if (arg == "--config")
-            file = args.value(arg);
-        else
-            rest.push_back(arg);
-    }
-    if (file.empty()) {
-        if (const char* env = std::getenv("CERTGATE_CONFIG"); env && *env)
-            file = env;
-        else
-            file = "/etc/certgate/certgate.json";
-    }
-    return file;
-}
-
 // No silent refusals (issue 13): a profile that can accept no card, and a CA certificate about
 // to expire, say so at start and after every reload.
 void warnAboutTrust(const Trust& trust, Poco::Logger& log)

@@ -8,7 +8,6 @@
 
 namespace certgate::app {
 
-namespace {
 db::DatabaseConfig databaseSettings(const Config& config)
 {
     db::DatabaseConfig settings;
@@ -17,7 +16,6 @@ db::DatabaseConfig databaseSettings(const Config& config)
     settings.poolSize = static_cast<std::size_t>(config.databasePoolSize);
     return settings;
 }
-} // namespace
 
 int applyMigrations(const Config& config)
 {

@@ -26,6 +26,10 @@ usage: certgate <command> [options]
   staff list|disable ID [--config FILE]         ops staff allowed on the admin pages
   audit verify     [--expect-head SEQ:HASH] [--config FILE]
                                                 check the audit log's HMAC chain
+  backup           --to FILE [--config FILE]    a consistent copy of the database while serving
+                                                (SQLite online backup; PostgreSQL pg_dump)
+  restore          --from FILE --yes [--config FILE]
+                                                put a backup back (servers stopped), then verify the audit chain
   inspect-cert     FILE [--ca-profiles DIR] [--plugins DIR] [--at TIME]
   verify-token     --origin O --nonce N [--ca-profiles DIR] [--plugins DIR] [--at TIME]
                    [--revocation none|crl|ocsp|ocsp-then-crl] TOKEN.json
@@ -88,6 +92,10 @@ int main(int argc, char** argv)
             return staff(std::move(args));
         if (command == "audit")
             return audit(std::move(args));
+        if (command == "backup")
+            return backup(std::move(args));
+        if (command == "restore")
+            return restore(std::move(args));
         if (command == "inspect-cert")
             return inspectCert(std::move(args));
         if (command == "verify-token")

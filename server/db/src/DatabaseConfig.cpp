@@ -35,7 +35,7 @@ std::string describeUri(const std::string& connection)
     return connection.substr(0, connection.find("://") + 3) + rest;
 }
 
-std::string sqliteFile(const std::string& connection)
+std::string sqliteFileOf(const std::string& connection)
 {
     std::istringstream words(connection);
     std::string word;
@@ -50,10 +50,16 @@ std::string sqliteFile(const std::string& connection)
 std::string describeDatabase(const DatabaseConfig& config)
 {
     if (config.backend == "sqlite3")
-        return "sqlite3 " + sqliteFile(config.connection);
+        return "sqlite3 " + sqliteFileOf(config.connection);
     if (config.connection.find("://") != std::string::npos)
         return config.backend + " " + describeUri(config.connection);
     return config.backend + " " + describeKeywordString(config.connection);
+}
+
+std::string sqliteFile(const DatabaseConfig& config)
+{
+    auto file = sqliteFileOf(config.connection);
+    return file == "(file)" ? std::string {} : file;
 }
 
 } // namespace certgate::db

@@ -202,8 +202,8 @@ TEST(CliUsageTest, MissingArgumentsAreUsageErrors)
 
 TEST(CliUsageTest, EverySubcommandAnswersHelpOnStdout)
 {
-    for (const auto* command : { "serve", "migrate", "import-agencies", "staff", "audit",
-             "inspect-cert", "verify-token", "ca", "version" }) {
+    for (const auto* command : { "serve", "migrate", "import-agencies", "staff", "audit", "backup",
+             "restore", "inspect-cert", "verify-token", "ca", "version" }) {
         auto out = run(certgateBinary(), { command, "--help" });
         EXPECT_EQ(out.exitCode, 0) << command << ": " << out.output;
         EXPECT_NE(out.output.find("usage: certgate"), std::string::npos) << command;

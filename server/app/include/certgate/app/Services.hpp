@@ -8,10 +8,14 @@
 #include <certgate/core/PiiProtector.hpp>
 #include <certgate/core/Portal.hpp>
 #include <certgate/core/Storage.hpp>
+#include <certgate/db/DatabaseConfig.hpp>
 
 #include <memory>
 
 namespace certgate::app {
+
+/// Where the configuration puts the records (database.*).
+db::DatabaseConfig databaseSettings(const Config& config);
 
 /// The composition root: every adapter wired to the core from one configuration.
 class Services {

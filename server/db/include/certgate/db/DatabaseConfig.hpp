@@ -21,4 +21,7 @@ struct DatabaseConfig {
 /// password or other options.
 std::string describeDatabase(const DatabaseConfig& config);
 
+/// SQLite: the database file the connection string names ("" when it names none).
+std::string sqliteFile(const DatabaseConfig& config);
+
 } // namespace certgate::db
