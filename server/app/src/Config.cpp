@@ -360,6 +360,15 @@ Config loadConfig(const std::string& file)
     c.logFile = r.path(logging, "file", "logging");
     c.auditHeadLogSeconds
         = r.integer(logging, "auditHeadSeconds", "logging", c.auditHeadLogSeconds);
+    auto retention = r.section("retention");
+    c.purgeEverySeconds
+        = r.integer(retention, "purgeEverySeconds", "retention", c.purgeEverySeconds);
+    if (c.purgeEverySeconds < 1 || c.purgeEverySeconds > 86400)
+        r.fail("retention.purgeEverySeconds", "must be 1..86400");
+    c.keepExpiredSeconds
+        = r.integer(retention, "keepExpiredSeconds", "retention", c.keepExpiredSeconds);
+    if (c.keepExpiredSeconds < 0 || c.keepExpiredSeconds > 30 * 86400)
+        r.fail("retention.keepExpiredSeconds", "must be 0..2592000");
     if (c.auditHeadLogSeconds < 0)
         r.fail("logging.auditHeadSeconds", "must be 0 (off) or a number of seconds");
 

@@ -22,6 +22,22 @@ namespace certgate::app {
 
 namespace {
 
+// Retention: expired flows, nonces, staff sessions and rate-limit windows go; what went is
+// audited as counts (nothing when nothing expired). Receipts and the audit chain stay.
+void purgeExpired(Services& services)
+{
+    const auto& config = services.config();
+    auto counts
+        = services.storage().purgeExpired(services.clock().now() - config.keepExpiredSeconds);
+    if (counts.total() == 0)
+        return;
+    services.audit().append({ "system", "retention.purge", "ok", "", "", "",
+        R"({"flows":)" + std::to_string(counts.flows) + R"(,"nonces":)"
+            + std::to_string(counts.nonces) + R"(,"staffSessions":)"
+            + std::to_string(counts.staffSessions) + R"(,"rateLimitWindows":)"
+            + std::to_string(counts.rateLimitWindows) + "}" });
+}
+
 // No silent refusals (issue 13): a profile that can accept no card, and a CA certificate about
 // to expire, say so at start and after every reload.
 void warnAboutTrust(const Trust& trust, Poco::Logger& log)
@@ -167,9 +183,9 @@ int serve(Args args)
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
             auto now = Steady::now();
             if (now >= nextPurge) {
-                nextPurge = now + std::chrono::seconds(60);
+                nextPurge = now + std::chrono::seconds(config.purgeEverySeconds);
                 try {
-                    services.storage().purgeExpired(services.clock().now() - 3600);
+                    purgeExpired(services);
                 } catch (const core::Error& e) {
                     // An outage is logged by the storage, once.
                     if (e.code() != core::ErrorCode::DatabaseUnavailable)

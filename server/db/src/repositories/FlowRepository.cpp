@@ -77,17 +77,21 @@ core::NonceOutcome SociStorage::consumeNonce(const std::string& value, const std
     });
 }
 
-void SociStorage::purgeExpired(std::int64_t before)
+core::PurgeCounts SociStorage::purgeExpired(std::int64_t before)
 {
+    core::PurgeCounts counts;
     run("purgeExpired", [&](SqlSession& db) {
         db.atomically([&] {
-            db.execute("DELETE FROM nonces WHERE expires_at < :before", before);
-            db.execute("DELETE FROM flows WHERE expires_at < :before", before);
-            db.execute("DELETE FROM staff_sessions WHERE expires_at < :before", before);
+            counts.nonces = db.execute("DELETE FROM nonces WHERE expires_at < :before", before);
+            counts.flows = db.execute("DELETE FROM flows WHERE expires_at < :before", before);
+            counts.staffSessions
+                = db.execute("DELETE FROM staff_sessions WHERE expires_at < :before", before);
             // Rate-limit windows are a minute long; anything before `before` is long over.
-            db.execute("DELETE FROM rate_limits WHERE window_start < :before", before);
+            counts.rateLimitWindows
+                = db.execute("DELETE FROM rate_limits WHERE window_start < :before", before);
         });
     });
+    return counts;
 }
 
 } // namespace certgate::db

@@ -99,8 +99,14 @@ TEST_P(FlowRepositoryTest, PurgeDeletesOnlyWhatExpiredBeforeTheGivenTime)
     storage_->hitRateLimit("receipts:192.0.2.1", T0 + 60);
     storage_->hitRateLimit("receipts:192.0.2.1", T0 + 600);
 
-    storage_->purgeExpired(T0 + 500);
+    auto purged = storage_->purgeExpired(T0 + 500);
 
+    // What went, for the retention audit entry (the old flow's nonce goes with it, uncounted).
+    EXPECT_EQ(purged.flows, 1);
+    EXPECT_EQ(purged.nonces, 1);
+    EXPECT_EQ(purged.staffSessions, 1);
+    EXPECT_EQ(purged.rateLimitWindows, 1);
+    EXPECT_EQ(purged.total(), 4);
     EXPECT_FALSE(storage_->findFlow("f-old"));
     EXPECT_TRUE(storage_->findFlow("f-live"));
     EXPECT_FALSE(storage_->findStaffSession("h-old"));

@@ -50,6 +50,11 @@ struct Config {
     /// The audit chain's head (SEQ:HASH) is logged this often when it has moved, so the
     /// service log keeps a copy outside the database for `audit verify --expect-head`; 0 = off.
     std::int64_t auditHeadLogSeconds = 300;
+    /// retention: how often expired flows, nonces, staff sessions and rate-limit windows are
+    /// purged, and how long after expiry they are kept (a late replay still reads
+    /// NONCE_EXPIRED rather than NONCE_UNKNOWN). Receipts and the audit chain are never purged.
+    std::int64_t purgeEverySeconds = 60;
+    std::int64_t keepExpiredSeconds = 3600;
 
     /// Testing only (a loud warning at start): the clock is shifted by the number of seconds
     /// written in this file, re-read when it changes (e2e tests jump to the next business day).

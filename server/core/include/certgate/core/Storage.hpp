@@ -15,6 +15,15 @@ struct AgencyQuery {
     int offset = 0;
 };
 
+/// What one purge of expired records deleted (retention).
+struct PurgeCounts {
+    std::int64_t nonces = 0;
+    std::int64_t flows = 0;
+    std::int64_t staffSessions = 0;
+    std::int64_t rateLimitWindows = 0;
+    std::int64_t total() const { return nonces + flows + staffSessions + rateLimitWindows; }
+};
+
 // The repositories, one per aggregate: a use case depends on the ones it uses; core::Storage
 // is all of them on one database, with the transaction that spans several.
 
@@ -171,8 +180,9 @@ public:
     virtual void transaction(const std::function<void(Storage&)>& work) = 0;
 
     /// Deletes flows, nonces and staff sessions that expired before `before`, and rate-limit
-    /// windows that started before it.
-    virtual void purgeExpired(std::int64_t before) = 0;
+    /// windows that started before it; what it deleted. Receipts, registrations and the audit
+    /// chain are never touched.
+    virtual PurgeCounts purgeExpired(std::int64_t before) = 0;
 
     /// Backend name ("sqlite3" / "postgresql") and a cheap liveness check for /health.
     virtual std::string backend() const = 0;

@@ -84,7 +84,7 @@ public:
     void insertNonce(const core::Nonce& nonce) override;
     core::NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
         const std::string& purpose, std::int64_t now) override;
-    void purgeExpired(std::int64_t before) override;
+    core::PurgeCounts purgeExpired(std::int64_t before) override;
 
     void insertStaff(const core::Staff& staff) override;
     void updateStaff(const core::Staff& staff) override;
