@@ -289,10 +289,10 @@ VerifiedCard FlowEngine::verifyCard(const Flow& flow, const std::string& purpose
 {
     auto token = parseAuthToken(tokenJson);
     // One card tried over and over (from many addresses) stops here, before its nonce is spent.
-    limit("cards-cert:"
-            + sha256Hex(std::string(token.certificate.begin(), token.certificate.end()))
-                  .substr(0, 32),
-        settings_.rateLimits.cardStepsPerCertificate);
+    const std::string_view der(
+        reinterpret_cast<const char*>(token.certificate.data()), token.certificate.size());
+    limit(
+        "cards-cert:" + sha256Hex(der).substr(0, 32), settings_.rateLimits.cardStepsPerCertificate);
     switch (storage_.consumeNonce(nonce, flow.id, purposeName, clock_.now())) {
     case NonceOutcome::Consumed:
         break;

@@ -14,6 +14,15 @@ namespace {
 constexpr std::size_t kMaxNameLength = 60;
 constexpr std::size_t kMaxEmailLength = 254;
 constexpr std::size_t kMaxPhoneLength = 20;
+
+/// The contact typed at confirmation is the manager's.
+void setContact(Manager& manager, const ContactDetails& contact)
+{
+    manager.name = contact.name;
+    manager.email = contact.email;
+    manager.phone = contact.phone;
+    manager.extension = contact.extension;
+}
 } // namespace
 
 FlowResult RegistrationChange::acceptTerms(Loaded& loaded)
@@ -261,10 +270,7 @@ void RegistrationChange::writeManager(Storage& tx, const Loaded& loaded,
         auto manager = tx.findManager(next.managerId);
         if (!manager)
             throw Error(ErrorCode::InternalError, "registered manager record missing");
-        manager->name = contact.name;
-        manager->email = contact.email;
-        manager->phone = contact.phone;
-        manager->extension = contact.extension;
+        setContact(*manager, contact);
         tx.updateManagerContact(*manager);
         return;
     }
@@ -272,10 +278,7 @@ void RegistrationChange::writeManager(Storage& tx, const Loaded& loaded,
     Manager manager;
     manager.id = randomId();
     manager.agencyCode = next.agencyCode;
-    manager.name = contact.name;
-    manager.email = contact.email;
-    manager.phone = contact.phone;
-    manager.extension = contact.extension;
+    setContact(manager, contact);
     manager.nationalIdEnc = mgr.nationalIdEnc;
     manager.nationalIdHash = mgr.nationalIdHash;
     manager.cert = certificateRef(mgr);
