@@ -60,17 +60,17 @@ JsonObject registrationToJson(const core::RegistrationSummary& summary)
 void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
     const core::CaRegistry& registry, const ServerOptions& options)
 {
-    const std::string api = "^/admin/api/v1";
+    const std::string api = "/admin/api/v1";
     (void)portal;
 
     router.add(
-        "GET", api + "/me$", staffOnly(admin, false, [](Context& ctx, const core::Staff& staff) {
+        "GET", api + "/me", staffOnly(admin, false, [](Context& ctx, const core::Staff& staff) {
             JsonObject o = new Poco::JSON::Object;
             o->set("staff", staffToJson(staff));
             ctx.sendJson(200, o);
         }));
 
-    router.add("POST", api + "/logout$",
+    router.add("POST", api + "/logout",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             admin.endSession(ctx.cookie(kStaffCookie));
             admin.record(staff, "staff.logout", staff.id);
@@ -78,7 +78,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendNoContent();
         }));
 
-    router.add("GET", api + "/reviews$",
+    router.add("GET", api + "/reviews",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             auto statusText = ctx.query("status");
             std::optional<core::ReviewStatus> status;
@@ -96,14 +96,14 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", api + "/reviews/([0-9a-f]{32})$",
+    router.add("GET", api + "/reviews/{reviewId}",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonObject o = new Poco::JSON::Object;
             o->set("review", reviewToJson(admin.review(ctx.params.at(0))));
             ctx.sendJson(200, o);
         }));
 
-    router.add("POST", api + "/reviews/([0-9a-f]{32})/decision$",
+    router.add("POST", api + "/reviews/{reviewId}/decision",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             auto body = ctx.body();
             auto decision = stringField(body, "decision", true);
@@ -117,7 +117,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", api + "/agencies$",
+    router.add("GET", api + "/agencies",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             core::AgencyQuery query { ctx.query("q"), intQuery(ctx, "limit", 50, 500),
                 intQuery(ctx, "offset", 0, 1 << 30) };
@@ -130,7 +130,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("POST", api + "/agencies/import$",
+    router.add("POST", api + "/agencies/import",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             bool dryRun = ctx.query("dryRun") != "false";
             auto report = admin.importAgencies("staff:" + staff.id, ctx.bodyText(), dryRun);
@@ -154,7 +154,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(report.problems.empty() ? 200 : 422, o);
         }));
 
-    router.add("GET", api + "/registrations$",
+    router.add("GET", api + "/registrations",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonArray list = new Poco::JSON::Array;
             for (const auto& r : admin.registrations(
@@ -165,15 +165,15 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    const std::string agency = api + "/agencies/([0-9A-Za-z]{1,20})";
-    router.add("GET", agency + "/registration$",
+    const std::string agency = api + "/agencies/{agencyCode}";
+    router.add("GET", agency + "/registration",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonObject o = new Poco::JSON::Object;
             o->set("registration", registrationToJson(admin.registration(ctx.params.at(0))));
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", agency + "/operators$",
+    router.add("GET", agency + "/operators",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonArray list = new Poco::JSON::Array;
             for (const auto& op : admin.operators(ctx.params.at(0))) {
@@ -192,7 +192,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", agency + "/receipts$",
+    router.add("GET", agency + "/receipts",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonArray list = new Poco::JSON::Array;
             for (const auto& r : admin.receipts(ctx.params.at(0)))
@@ -204,7 +204,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         }));
 
     router.add(
-        "GET", api + "/audit$", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+        "GET", api + "/audit", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonArray list = new Poco::JSON::Array;
             for (const auto& e : admin.auditEvents(
                      intQuery(ctx, "limit", 100, 1000), intQuery(ctx, "offset", 0, 1 << 30)))
@@ -214,7 +214,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", api + "/audit/verify$",
+    router.add("GET", api + "/audit/verify",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff& staff) {
             auto result = admin.verifyAudit();
             admin.record(staff, "audit.verify", result.ok ? "ok" : "broken");
@@ -226,7 +226,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", api + "/plugins$",
+    router.add("GET", api + "/plugins",
         staffOnly(admin, false, [&registry, options](Context& ctx, const core::Staff&) {
             const auto status = options.trustStatus ? options.trustStatus() : JsonObject();
             JsonArray list = new Poco::JSON::Array;
@@ -263,7 +263,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("GET", api + "/health$",
+    router.add("GET", api + "/health",
         staffOnly(admin, false, [&registry, options](Context& ctx, const core::Staff&) {
             JsonObject o = new Poco::JSON::Object;
             bool database = options.databaseAlive ? options.databaseAlive() : true;
@@ -282,7 +282,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("POST", api + "/ca/reload$",
+    router.add("POST", api + "/ca/reload",
         staffOnly(admin, true, [options](Context& ctx, const core::Staff& staff) {
             if (staff.role != "admin")
                 throw Error(ErrorCode::StaffNotAllowed, "only admins reload the CA profiles");
@@ -292,7 +292,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         }));
 
     router.add(
-        "GET", api + "/staff$", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
+        "GET", api + "/staff", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             JsonArray list = new Poco::JSON::Array;
             for (const auto& s : admin.staff())
                 list->add(staffToJson(s));
@@ -301,7 +301,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendJson(200, o);
         }));
 
-    router.add("POST", api + "/staff/([0-9a-f]{32})/disable$",
+    router.add("POST", api + "/staff/{staffId}/disable",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             if (staff.role != "admin")
                 throw Error(ErrorCode::StaffNotAllowed, "only admins disable staff");
@@ -311,7 +311,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             ctx.sendNoContent();
         }));
 
-    router.add("POST", api + "/staff$",
+    router.add("POST", api + "/staff",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             if (staff.role != "admin")
                 throw Error(ErrorCode::StaffNotAllowed, "only admins add staff");

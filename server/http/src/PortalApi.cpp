@@ -58,9 +58,9 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
     const core::CaRegistry& registry, const ServerOptions& options)
 {
     const auto& settings = portal.settings();
-    const std::string flow = "^/api/v1/flows/([0-9a-f]{32})";
+    const std::string flow = "/api/v1/flows/{flowId}";
 
-    router.add("GET", "^/api/v1/config$", [&portal, &registry, options](Context& ctx) {
+    router.add("GET", "/api/v1/config", [&portal, &registry, options](Context& ctx) {
         const auto& s = portal.settings();
         JsonObject o = new Poco::JSON::Object;
         o->set("origin", s.origin);
@@ -99,7 +99,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         ctx.sendJson(200, o);
     });
 
-    router.add("GET", "^/api/v1/health$", [&registry, options](Context& ctx) {
+    router.add("GET", "/api/v1/health", [&registry, options](Context& ctx) {
         JsonObject o = new Poco::JSON::Object;
         bool database = options.databaseAlive ? options.databaseAlive() : true;
         int loaded = 0;
@@ -116,19 +116,19 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         ctx.sendJson(database ? 200 : 503, o);
     });
 
-    router.add("POST", "^/api/v1/flows$", [&portal, &settings](Context& ctx) {
+    router.add("POST", "/api/v1/flows", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         auto result = portal.startFlow(stringField(body, "type", true), ctx.client());
         sendFlow(ctx, result, settings, 201);
     });
 
-    router.add("GET", flow + "$", [&portal](Context& ctx) {
+    router.add("GET", flow, [&portal](Context& ctx) {
         JsonObject o = new Poco::JSON::Object;
         o->set("flow", flowViewToJson(portal.view(flowRequest(ctx))));
         ctx.sendJson(200, o);
     });
 
-    router.add("POST", flow + "/terms$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/terms", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         if (!body->has("accepted") || !body->get("accepted").isBoolean()
             || !body->getValue<bool>("accepted"))
@@ -136,7 +136,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         sendFlow(ctx, portal.acceptTerms(flowRequest(ctx)), settings);
     });
 
-    router.add("POST", flow + "/challenge$", [&portal](Context& ctx) {
+    router.add("POST", flow + "/challenge", [&portal](Context& ctx) {
         auto body = ctx.body();
         auto nonce = portal.challenge(flowRequest(ctx), stringField(body, "purpose", true));
         JsonObject o = new Poco::JSON::Object;
@@ -146,7 +146,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         ctx.sendJson(200, o);
     });
 
-    router.add("POST", flow + "/organisation-card$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/organisation-card", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         auto token = tokenField(body);
         sendFlow(ctx,
@@ -155,7 +155,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             settings);
     });
 
-    router.add("POST", flow + "/review-application$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/review-application", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         sendFlow(ctx,
             portal.reviewApplication(flowRequest(ctx), stringField(body, "applicantName"),
@@ -163,7 +163,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             settings);
     });
 
-    router.add("POST", flow + "/manager-card$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/manager-card", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         auto token = tokenField(body);
         sendFlow(ctx,
@@ -172,7 +172,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             settings);
     });
 
-    router.add("POST", flow + "/citizen-card$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/citizen-card", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         auto token = tokenField(body);
         sendFlow(ctx,
@@ -181,31 +181,31 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             settings);
     });
 
-    router.add("POST", flow + "/confirm$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/confirm", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         core::ContactDetails contact { stringField(body, "name"), stringField(body, "email"),
             stringField(body, "phone"), stringField(body, "extension") };
         sendFlow(ctx, portal.confirm(flowRequest(ctx), contact), settings);
     });
 
-    router.add("POST", flow + "/operators$", [&portal, &settings](Context& ctx) {
+    router.add("POST", flow + "/operators", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         sendFlow(ctx, portal.addOperator(flowRequest(ctx), operatorInput(body)), settings, 201);
     });
 
-    router.add("PUT", flow + "/operators/([0-9a-f]{32})$", [&portal, &settings](Context& ctx) {
+    router.add("PUT", flow + "/operators/{operatorId}", [&portal, &settings](Context& ctx) {
         auto body = ctx.body();
         sendFlow(ctx,
             portal.updateOperator(flowRequest(ctx), ctx.params.at(1), operatorInput(body)),
             settings);
     });
 
-    router.add("DELETE", flow + "/operators/([0-9a-f]{32})$", [&portal, &settings](Context& ctx) {
+    router.add("DELETE", flow + "/operators/{operatorId}", [&portal, &settings](Context& ctx) {
         sendFlow(ctx, portal.deleteOperator(flowRequest(ctx), ctx.params.at(1)), settings);
     });
 
     // A completed staff-login flow becomes an admin session (cookie scoped to /admin).
-    router.add("POST", flow + "/staff-session$", [&portal, &admin](Context& ctx) {
+    router.add("POST", flow + "/staff-session", [&portal, &admin](Context& ctx) {
         auto staff = portal.takeStaffLogin(flowRequest(ctx));
         if (!staff)
             throw Error(ErrorCode::StaffNotAllowed, "no completed staff login in this flow");
@@ -219,7 +219,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         ctx.sendJson(200, o);
     });
 
-    router.add("GET", "^/api/v1/receipts$", [&portal](Context& ctx) {
+    router.add("GET", "/api/v1/receipts", [&portal](Context& ctx) {
         auto answer = portal.receipts(ctx.query("agencyCode"), ctx.client());
         JsonObject o = new Poco::JSON::Object;
         o->set("agencyCode", answer.agencyCode);

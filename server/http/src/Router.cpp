@@ -166,25 +166,96 @@ void Context::sendNoContent()
     send(204, "", {});
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler)
+namespace {
+
+std::vector<std::string_view> splitPath(std::string_view path)
 {
-    routes_.push_back({ method, std::regex(pattern), std::move(handler) });
+    std::vector<std::string_view> segments;
+    if (path.empty() || path.front() != '/')
+        return segments;
+    path.remove_prefix(1);
+    while (true) {
+        auto slash = path.find('/');
+        segments.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos)
+            return segments;
+        path.remove_prefix(slash + 1);
+    }
+}
+
+bool isHex32(std::string_view text)
+{
+    return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+}
+
+bool isCode(std::string_view text)
+{
+    return !text.empty() && text.size() <= 20 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+}
+
+} // namespace
+
+void Router::add(const std::string& method, const std::string& pathTemplate, Handler handler)
+{
+    Route route { method, pathTemplate, {}, std::move(handler) };
+    for (auto part : splitPath(pathTemplate)) {
+        if (part.size() < 2 || part.front() != '{' || part.back() != '}') {
+            route.segments.push_back({ Shape::Literal, std::string(part) });
+            continue;
+        }
+        std::string name(part.substr(1, part.size() - 2));
+        if (name == "flowId" || name == "operatorId" || name == "reviewId" || name == "staffId")
+            route.segments.push_back({ Shape::Hex32, name });
+        else if (name == "agencyCode")
+            route.segments.push_back({ Shape::Code, name });
+        else
+            throw std::invalid_argument("route " + pathTemplate + ": unknown parameter " + name);
+    }
+    routes_.push_back(std::move(route));
+}
+
+bool Router::matches(const Route& route, const std::vector<std::string_view>& segments)
+{
+    if (route.segments.size() != segments.size())
+        return false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& expected = route.segments[i];
+        bool ok = expected.shape == Shape::Literal ? segments[i] == expected.text
+            : expected.shape == Shape::Hex32       ? isHex32(segments[i])
+                                                   : isCode(segments[i]);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+std::vector<Router::RouteInfo> Router::routes() const
+{
+    std::vector<RouteInfo> list;
+    for (const auto& route : routes_)
+        list.push_back({ route.method, route.pathTemplate });
+    return list;
 }
 
 bool Router::dispatch(Context& context) const
 {
-    const auto& path = context.path();
+    auto segments = splitPath(context.path());
     bool pathMatched = false;
     for (const auto& route : routes_) {
-        std::smatch match;
-        if (!std::regex_match(path, match, route.pattern))
+        if (!matches(route, segments))
             continue;
         pathMatched = true;
         if (route.method != context.method())
             continue;
         context.params.clear();
-        for (std::size_t i = 1; i < match.size(); ++i)
-            context.params.push_back(match[i].str());
+        for (std::size_t i = 0; i < segments.size(); ++i)
+            if (route.segments[i].shape != Shape::Literal)
+                context.params.emplace_back(segments[i]);
+        context.route = route.pathTemplate;
         route.handler(context);
         return true;
     }

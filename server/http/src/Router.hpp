@@ -6,9 +6,8 @@
 #include <Poco/JSON/Object.h>
 
 #include <functional>
-#include <map>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace certgate::http {
@@ -23,7 +22,10 @@ public:
 
     net::Request& request;
     net::Response& response;
-    std::vector<std::string> params; ///< regex captures of the route
+    std::vector<std::string> params; ///< the route's path parameters, in order
+    /// The matched route's template ("/api/v1/flows/{flowId}/confirm"), empty when no route
+    /// matched: a label for metrics and logs that holds no identifier.
+    std::string route;
 
     const std::string& method() const { return request.method; }
     /// The decoded path, without the query.
@@ -60,19 +62,39 @@ private:
 
 using Handler = std::function<void(Context&)>;
 
+/// Routes by path template, as the OpenAPI document writes them: literal segments and
+/// `{name}` parameters, each parameter checked by the shape its name stands for (flowId,
+/// operatorId, reviewId, staffId: 32 lowercase hex digits; agencyCode: 1–20 letters and
+/// digits). Matching splits the path once and compares segments: no regular expression on
+/// the request path.
 class Router {
 public:
-    void add(const std::string& method, const std::string& pattern, Handler handler);
+    /// Throws std::invalid_argument for a template with an unknown parameter name.
+    void add(const std::string& method, const std::string& pathTemplate, Handler handler);
     /// Runs the matching route; false when no route matches the path (405 is answered when
     /// the path matches with another method).
     bool dispatch(Context& context) const;
 
+    struct RouteInfo {
+        std::string method;
+        std::string pathTemplate;
+    };
+    /// Every registered route, in registration order.
+    std::vector<RouteInfo> routes() const;
+
 private:
+    enum class Shape { Literal, Hex32, Code };
+    struct Segment {
+        Shape shape;
+        std::string text; ///< the literal, or the parameter's name
+    };
     struct Route {
         std::string method;
-        std::regex pattern;
+        std::string pathTemplate;
+        std::vector<Segment> segments;
         Handler handler;
     };
+    static bool matches(const Route& route, const std::vector<std::string_view>& segments);
     std::vector<Route> routes_;
 };
 
