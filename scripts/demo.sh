@@ -20,15 +20,17 @@ for key in pii audit; do
   [[ -s "$demo/$key.key" ]] || (umask 077 && openssl rand -base64 32 >"$demo/$key.key")
 done
 port="${CERTGATE_DEMO_PORT:-8443}"
+metrics_port="${CERTGATE_DEMO_METRICS_PORT:-9464}"
 agent_port="${CERTGATE_DEMO_AGENT_PORT:-27161}"
 origin="https://localhost:$port"
 
 jq -n --arg pki "$pki" --arg demo "$demo" --arg root "$root" --arg origin "$origin" \
-  --argjson port "$port" --arg agent "http://127.0.0.1:$agent_port" '{
+  --argjson port "$port" --argjson metrics "$metrics_port" --arg agent "http://127.0.0.1:$agent_port" '{
   server: { host: "127.0.0.1", port: $port, publicOrigin: $origin,
             tls: { certificate: ($pki + "/tls/portal.pem"), privateKey: ($pki + "/tls/portal.key") },
             webRoot: ($root + "/web") },
   agent: { url: $agent },
+  metrics: { listen: ("127.0.0.1:" + ($metrics | tostring)) },
   database: { backend: "sqlite3", connection: ("db=" + $demo + "/certgate.db"), migrations: ($root + "/sql") },
   cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
   security: { piiKeyFile: ($demo + "/pii.key"), auditKeyFile: ($demo + "/audit.key") },

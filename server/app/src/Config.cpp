@@ -355,6 +355,25 @@ Config loadConfig(const std::string& file)
     for (const auto& d : strings(holidays->getArray("workingWeekends")))
         c.workingWeekends.insert(d);
 
+    auto metrics = r.section("metrics");
+    if (auto listen = r.string(metrics, "listen", "metrics"); !listen.empty()) {
+        auto colon = listen.rfind(':');
+        auto host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        int metricsPort = -1;
+        try {
+            metricsPort = colon == std::string::npos ? -1 : std::stoi(listen.substr(colon + 1));
+        } catch (const std::exception&) {
+        }
+        if (host.empty() || metricsPort < 0 || metricsPort > 65535)
+            r.fail("metrics.listen", "must be host:port, e.g. 127.0.0.1:9464");
+        c.metricsHost = host;
+        c.metricsPort = static_cast<std::uint16_t>(metricsPort);
+    }
+    if (metrics && metrics->has("allow"))
+        c.metricsAllow = strings(metrics->getArray("allow"));
+
     auto logging = r.section("logging");
     c.logLevel = r.string(logging, "level", "logging", c.logLevel);
     c.logFile = r.path(logging, "file", "logging");

@@ -1,6 +1,7 @@
 // The commands that work on the bureau's database: serve, migrate, import-agencies, staff,
 // audit.
 #include "Commands.hpp"
+#include "ServiceMetrics.hpp"
 
 #include <certgate/app/Services.hpp>
 #include <certgate/core/Error.hpp>
@@ -118,6 +119,9 @@ int serve(Args args)
     options.agentUrl = config.agentUrl;
     options.publicOrigin = config.portal.origin;
     options.trustedProxies = config.trustedProxies;
+    options.metricsHost = config.metricsHost;
+    options.metricsPort = config.metricsPort;
+    options.metricsAllow = config.metricsAllow;
     options.limits = config.connections;
     if (!config.tlsCiphers.empty())
         options.tls.ciphers = config.tlsCiphers;
@@ -173,6 +177,11 @@ int serve(Args args)
     };
     if (config.auditHeadLogSeconds > 0)
         logAuditHead();
+    auto serviceMetrics = registerServiceMetrics(services);
+    if (auto url = server.metricsUrl(); !url.empty()) {
+        log.information("metrics on %s", url);
+        std::cout << "certgate: metrics on " << url << std::endl;
+    }
     std::cout << "certgate: listening on " << server.url() << std::endl;
     std::atomic<bool> stopping = false;
     std::thread housekeeper([&] {

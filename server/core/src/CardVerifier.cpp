@@ -1,5 +1,6 @@
 #include <certgate/core/CardVerifier.hpp>
 #include <certgate/core/Error.hpp>
+#include <certgate/metrics/Metrics.hpp>
 
 namespace certgate::core {
 
@@ -29,15 +30,45 @@ plugin::Identity CardVerifier::extractIdentity(
     }
 }
 
+namespace {
+
+/// certgate_card_verifications_total: every card judged, by the CA whose chain it claimed
+/// ("unknown" before one is known) and the result (OK or the refusal's code).
+void countVerification(std::string_view ca, std::string_view result)
+{
+    static auto& family = metrics::Registry::global().counter("certgate_card_verifications_total",
+        "Card certificates and signatures judged, by CA profile and result code.",
+        { "ca", "result" });
+    family.with({ ca.empty() ? std::string_view("unknown") : ca, result }).inc();
+}
+
+} // namespace
+
 VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
     std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
     const ValidationOptions* options) const
+{
+    std::string ca;
+    try {
+        auto card = verifyCounted(token, origin, nonce, expectedKind, options, ca);
+        countVerification(ca, "OK");
+        return card;
+    } catch (const Error& e) {
+        countVerification(ca, toString(e.code()));
+        throw;
+    }
+}
+
+VerifiedCard CardVerifier::verifyCounted(const AuthToken& token, std::string_view origin,
+    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+    const ValidationOptions* options, std::string& ca) const
 {
     VerifiedCard card;
     card.certificate = validator_.parse(token.certificate);
     ValidationOptions defaults;
     defaults.at = clock_.now();
     card.chain = validator_.validate(card.certificate, options ? *options : defaults);
+    ca = card.chain.profileId;
     if (card.chain.error) {
         Error refusal(*card.chain.error, card.chain.detail);
         if (!card.chain.messageZh.empty())

@@ -3,6 +3,7 @@
 #include <certgate/core/BusinessCalendar.hpp>
 #include <certgate/core/Crypto.hpp>
 #include <certgate/core/TextRules.hpp>
+#include <certgate/metrics/Metrics.hpp>
 
 #include <algorithm>
 
@@ -264,6 +265,20 @@ void FlowEngine::refuse(const std::string& action, const Error& error,
 // ---------------------------------------------------------------------------------------------
 // Cards
 
+namespace {
+
+/// certgate_nonces_total: challenges issued, and what became of each one presented.
+void countNonce(std::string_view event)
+{
+    static auto& family = metrics::Registry::global().counter("certgate_nonces_total",
+        "Challenge nonces issued, and nonces presented with a card by outcome (consumed, "
+        "expired, replayed, unknown).",
+        { "event" });
+    family.with({ event }).inc();
+}
+
+} // namespace
+
 IssuedNonce FlowEngine::challenge(const FlowRequest& request, const std::string& purposeName)
 {
     return audited(request, "flow.challenge", [&]() -> IssuedNonce {
@@ -280,6 +295,7 @@ IssuedNonce FlowEngine::challenge(const FlowRequest& request, const std::string&
         nonce.createdAt = now;
         nonce.expiresAt = now + settings_.nonceLifetimeSeconds;
         storage_.insertNonce(nonce);
+        countNonce("issued");
         return { nonce.value, settings_.origin, nonce.expiresAt };
     });
 }
@@ -295,12 +311,16 @@ VerifiedCard FlowEngine::verifyCard(const Flow& flow, const std::string& purpose
         "cards-cert:" + sha256Hex(der).substr(0, 32), settings_.rateLimits.cardStepsPerCertificate);
     switch (storage_.consumeNonce(nonce, flow.id, purposeName, clock_.now())) {
     case NonceOutcome::Consumed:
+        countNonce("consumed");
         break;
     case NonceOutcome::Unknown:
+        countNonce("unknown");
         throw Error(ErrorCode::NonceUnknown);
     case NonceOutcome::Expired:
+        countNonce("expired");
         throw Error(ErrorCode::NonceExpired);
     case NonceOutcome::Replayed:
+        countNonce("replayed");
         throw Error(ErrorCode::NonceReplayed);
     }
     return verifier_.verify(token, settings_.origin, nonce, kind);

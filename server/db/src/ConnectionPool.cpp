@@ -2,6 +2,8 @@
 
 #include "ErrorTranslator.hpp"
 
+#include <certgate/metrics/Metrics.hpp>
+
 namespace certgate::db {
 namespace {
 
@@ -34,6 +36,31 @@ private:
     std::size_t position_;
 };
 
+namespace {
+
+struct PoolMetrics {
+    metrics::Gauge& size = metrics::Registry::global()
+                               .gauge("certgate_db_pool_connections",
+                                   "Database connections the pool holds open.", {})
+                               .with({});
+    metrics::Gauge& inUse = metrics::Registry::global()
+                                .gauge("certgate_db_pool_connections_in_use",
+                                    "Database connections lent to a request now.", {})
+                                .with({});
+    metrics::Histogram& wait = metrics::Registry::global()
+                                   .histogram("certgate_db_pool_wait_seconds",
+                                       "Time a request waited for a free database connection.", {})
+                                   .with({});
+};
+
+PoolMetrics& poolMetrics()
+{
+    static PoolMetrics metrics;
+    return metrics;
+}
+
+} // namespace
+
 ConnectionPool::ConnectionPool(const DatabaseConfig& config)
     : dialect_(makeDialect(config.backend))
     , config_(config)
@@ -45,16 +72,27 @@ ConnectionPool::ConnectionPool(const DatabaseConfig& config)
         for (std::size_t i = 0; i < config.poolSize; ++i)
             dialect_->open(pool_.at(i), config_);
     });
+    poolMetrics().size.set(static_cast<double>(config.poolSize));
 }
 
 // Every call of the storage outside a transaction comes through here (a transaction as a
 // whole): a connection that may have broken in an outage is checked before use, and a
 // DatabaseUnavailable failure starts an outage (one log line) while a success after it ends
 // one.
+
 void ConnectionPool::lend(const std::function<void(soci::session&)>& work)
 {
     const auto startedAt = availability_.generation();
+    auto& metered = poolMetrics();
+    const auto waitFrom = std::chrono::steady_clock::now();
     Lease lease(pool_);
+    metered.wait.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - waitFrom).count());
+    metered.inUse.add(1);
+    struct Returned {
+        metrics::Gauge& inUse;
+        ~Returned() { inUse.add(-1); }
+    } returned { metered.inUse };
     try {
         checkConnection(lease, startedAt);
         work(lease.session());

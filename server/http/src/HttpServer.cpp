@@ -4,11 +4,13 @@
 #include "StaticFiles.hpp"
 
 #include <certgate/http/HttpServer.hpp>
+#include <certgate/metrics/Metrics.hpp>
 
 #include <Poco/Logger.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -55,12 +57,13 @@ public:
         auto started = std::chrono::steady_clock::now();
         Context ctx(request, response, &options_.trustedProxies);
         std::string outcome;
+        bool staticFile = false;
         try {
             securityHeaders(ctx, options_);
             if (request.bodyTooLarge)
                 throw core::Error(core::ErrorCode::PayloadTooLarge);
             checkStateChange(ctx);
-            if (!router_.dispatch(ctx) && !serveStatic(ctx, options_.webRoot)) {
+            if (!router_.dispatch(ctx) && !(staticFile = serveStatic(ctx, options_.webRoot))) {
                 if (ctx.path().rfind("/api/", 0) == 0 || ctx.path().rfind("/admin/api/", 0) == 0)
                     ctx.sendError(core::Error(core::ErrorCode::NotFound, "no such endpoint"));
                 else
@@ -85,8 +88,9 @@ public:
             logger().error("%s %s: unknown exception", request.method, ctx.logPath());
             sendIfNotSent(ctx, core::Error(core::ErrorCode::InternalError));
         }
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::steady_clock::now() - started);
+        const auto elapsed = std::chrono::steady_clock::now() - started;
+        countRequest(ctx, staticFile, elapsed);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
         // Query strings may hold an agency code: the path only is logged, as sent and escaped
         // (a forged log line cannot be smuggled in through it).
         logger().information("%s %s %d %s%Ldms", request.method, ctx.logPath(), response.status,
@@ -94,6 +98,29 @@ public:
     }
 
 private:
+    // certgate_http_requests_total and certgate_http_request_duration_seconds, by route
+    // template (never the path itself: it holds flow ids and agency codes).
+    static void countRequest(
+        const Context& ctx, bool staticFile, std::chrono::steady_clock::duration elapsed)
+    {
+        static auto& requests = metrics::Registry::global().counter("certgate_http_requests_total",
+            "HTTP requests answered, by method, route template and status.",
+            { "method", "route", "status" });
+        static auto& latency
+            = metrics::Registry::global().histogram("certgate_http_request_duration_seconds",
+                "Time from a complete request to its answer, by route template.", { "route" });
+        std::string_view route = !ctx.route.empty() ? std::string_view(ctx.route)
+            : staticFile                            ? std::string_view("static")
+                                                    : std::string_view("unmatched");
+        const auto& method = ctx.method();
+        std::string_view known = method == "GET" || method == "POST" || method == "PUT"
+                || method == "DELETE" || method == "HEAD" || method == "OPTIONS"
+            ? std::string_view(method)
+            : std::string_view("other");
+        requests.with({ known, route, std::to_string(ctx.response.status) }).inc();
+        latency.with({ route }).observe(std::chrono::duration<double>(elapsed).count());
+    }
+
     // Defence in depth beside the CSRF token: a state-changing API call must be JSON (the
     // agency import takes CSV, which no cross-site "simple" request can send either) — a
     // form or a no-cors fetch on another site can then create nothing — and, when the
@@ -171,12 +198,74 @@ net::Response refusalBody(net::Refusal kind)
     return response;
 }
 
+/// The metrics listener's one page.
+class MetricsHandler {
+public:
+    explicit MetricsHandler(const ServerOptions& options)
+        : options_(options)
+    {
+    }
+
+    void operator()(net::Request& request, net::Response& response) const
+    {
+        response.headers.emplace_back("Cache-Control", "no-store");
+        const auto& allow = options_.metricsAllow;
+        if (!allow.empty() && std::find(allow.begin(), allow.end(), request.peer) == allow.end()) {
+            response.status = 403;
+            response.body = "forbidden: this address may not read the metrics\n";
+            logger().warning("metrics: %s is not in metrics.allow", request.peer);
+            return;
+        }
+        if (request.target != "/metrics" || (request.method != "GET" && request.method != "HEAD")) {
+            response.status = 404;
+            response.body = "GET /metrics\n";
+            return;
+        }
+        response.status = 200;
+        response.headers.emplace_back("Content-Type", metrics::kContentType);
+        if (request.method == "GET")
+            response.body = metrics::Registry::global().exposition();
+    }
+
+private:
+    const ServerOptions& options_;
+};
+
+/// certgate_connections_total and certgate_connections_open, read from the engine's counters
+/// at each scrape.
+std::vector<metrics::Registry::Collector> connectionMetrics(const net::HttpEngine& engine)
+{
+    auto& registry = metrics::Registry::global();
+    std::vector<metrics::Registry::Collector> collectors;
+    collectors.push_back(registry.collect("certgate_connections_total",
+        "Connections on the public listener: accepted, requests, and every refused or cut one "
+        "by why.",
+        metrics::Type::Counter, { "event" }, [&engine] {
+            auto stats = engine.stats();
+            std::vector<metrics::Sample> samples;
+            for (std::size_t i = 0; i < net::kCounterCount; ++i) {
+                auto counter = static_cast<net::Counter>(i);
+                samples.push_back({ { std::string(net::counterName(counter)) },
+                    static_cast<double>(stats[counter]) });
+            }
+            return samples;
+        }));
+    collectors.push_back(registry.collect("certgate_connections_open",
+        "Connections open on the public listener now.", metrics::Type::Gauge, {}, [&engine] {
+            return std::vector<metrics::Sample> { { {},
+                static_cast<double>(engine.stats().open) } };
+        }));
+    return collectors;
+}
+
 } // namespace
 
 struct HttpServer::Impl {
     ServerOptions options;
     Router router;
     std::unique_ptr<net::HttpEngine> engine;
+    std::unique_ptr<net::HttpEngine> metricsEngine;
+    std::vector<metrics::Registry::Collector> collectors;
 };
 
 HttpServer::HttpServer(ServerOptions options, core::Portal& portal, core::Admin& admin,
@@ -213,12 +302,37 @@ void HttpServer::start()
     impl_->engine = std::make_unique<net::HttpEngine>(
         std::move(engine), RequestHandler(impl_->router, impl_->options));
     impl_->engine->start();
+    impl_->collectors = connectionMetrics(*impl_->engine);
+    if (!o.metricsHost.empty()) {
+        net::EngineOptions metricsEngine;
+        metricsEngine.host = o.metricsHost;
+        metricsEngine.port = o.metricsPort;
+        metricsEngine.limits.maxConnections = 64;
+        metricsEngine.limits.maxConnectionsPerAddress = 16;
+        metricsEngine.limits.workerThreads = 1;
+        metricsEngine.loggerName = "certgate.metrics";
+        impl_->metricsEngine = std::make_unique<net::HttpEngine>(
+            std::move(metricsEngine), MetricsHandler(impl_->options));
+        impl_->metricsEngine->start();
+    }
 }
 
 void HttpServer::stop()
 {
+    if (impl_ && impl_->metricsEngine)
+        impl_->metricsEngine->stop();
     if (impl_ && impl_->engine)
         impl_->engine->stop();
+    if (impl_)
+        impl_->collectors.clear();
+}
+
+std::string HttpServer::metricsUrl() const
+{
+    if (!impl_->metricsEngine)
+        return {};
+    return "http://" + impl_->options.metricsHost + ":"
+        + std::to_string(impl_->metricsEngine->port()) + "/metrics";
 }
 
 net::EngineStats HttpServer::connectionStats() const

@@ -3,6 +3,7 @@
 #include "Asn1Text.hpp"
 #include "CertificateParser.hpp"
 #include "OpenSslError.hpp"
+#include "RevocationMetrics.hpp"
 
 #include <certgate/core/Error.hpp>
 
@@ -225,6 +226,7 @@ core::RevocationResult CrlChecker::check(const ProfileState& state, X509* leaf, 
                 } catch (const HttpError& e) {
                     why = e.what();
                 }
+                countRevocationFetch(state.profile.id, "crl", why.empty());
                 for (const auto& crl : fetched)
                     candidates.push_back(crl.get());
             }
@@ -241,6 +243,7 @@ core::RevocationResult CrlChecker::check(const ProfileState& state, X509* leaf, 
                 // A newer CRL replaces the cached one; a failed refresh keeps the old one,
                 // which still counts as stale below.
                 store(cacheKey, fresh);
+                touchRevocationCache(state.profile.id, "crl");
                 entry = fresh;
             } else if (!entry) {
                 problems.push_back(source.name + ": " + why);

@@ -3,6 +3,7 @@
 #include "Asn1Text.hpp"
 #include "CertificateParser.hpp"
 #include "OpenSslError.hpp"
+#include "RevocationMetrics.hpp"
 
 #include <certgate/core/Error.hpp>
 
@@ -99,8 +100,11 @@ core::RevocationResult OcspChecker::check(const ProfileState& state, X509* leaf,
     }
     std::int64_t reusableUntil = 0;
     auto result = ask(state, leaf, issuer, id.get(), reusableUntil);
-    if (!key.empty() && result.status != Status::Unknown)
+    countRevocationFetch(state.profile.id, "ocsp", result.status != Status::Unknown);
+    if (!key.empty() && result.status != Status::Unknown) {
         remember(key, result, now, std::min(now + cacheSeconds, reusableUntil));
+        touchRevocationCache(state.profile.id, "ocsp");
+    }
     return result;
 }
 

@@ -27,6 +27,13 @@ struct Config {
     std::string agentUrl = "http://127.0.0.1:27161";
     std::vector<std::string> trustedProxies;
 
+    /// metrics.listen: "host:port" of the Prometheus listener (GET /metrics), apart from the
+    /// public one; empty = none. metrics.allow: who may scrape it (empty = anyone who can
+    /// reach the address).
+    std::string metricsHost;
+    std::uint16_t metricsPort = 0;
+    std::vector<std::string> metricsAllow { "127.0.0.1", "::1" };
+
     // database
     std::string databaseBackend = "sqlite3";
     std::string databaseConnection;

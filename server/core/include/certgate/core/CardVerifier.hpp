@@ -55,6 +55,9 @@ public:
     const Clock& clock() const { return clock_; }
 
 private:
+    VerifiedCard verifyCounted(const AuthToken& token, std::string_view origin,
+        std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+        const ValidationOptions* options, std::string& ca) const;
     plugin::Identity extractIdentity(
         const std::string& ca, const plugin::CertificateView& cert) const;
 

@@ -37,6 +37,14 @@ struct ServerOptions {
     /// TLS policy; certificate and key are taken from tlsCertificate / tlsPrivateKey.
     net::TlsSettings tls;
     std::size_t maxBodyBytes = 256 * 1024;
+    /// The metrics listener (`metrics.listen`, "127.0.0.1:9464"): GET /metrics in the
+    /// Prometheus text format, on its own address and never on the public one. Empty host: no
+    /// metrics listener. Port 0: any free port (metricsUrl()).
+    std::string metricsHost;
+    std::uint16_t metricsPort = 0;
+    /// Addresses allowed to scrape (`metrics.allow`); others get 403. Empty: any address that
+    /// can reach the metrics listener.
+    std::vector<std::string> metricsAllow;
     std::string version;
     /// Extra facts for GET /api/v1/health (database, plugins); filled by the app.
     std::function<bool()> databaseAlive;
@@ -70,6 +78,8 @@ public:
     net::EngineStats connectionStats() const;
     /// "https://127.0.0.1:8443" style URL of the bound socket.
     std::string url() const;
+    /// "http://127.0.0.1:9464/metrics", or empty without a metrics listener.
+    std::string metricsUrl() const;
 
 private:
     struct Impl;
