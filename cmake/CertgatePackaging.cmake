@@ -13,6 +13,8 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOC
   COMPONENT server)
 install(FILES "${PROJECT_SOURCE_DIR}/README.md"
   DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/certgate-agent" COMPONENT agent)
+install(FILES "${PROJECT_SOURCE_DIR}/packaging/nginx/certgate.conf"
+  DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples" RENAME nginx-certgate.conf COMPONENT server)
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/systemd/certgate.service"
   DESTINATION "lib/systemd/system" COMPONENT server)
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/systemd/certgate-agent.service"

@@ -41,7 +41,10 @@ Services::Services(Config config, bool withTrust)
         log.warning("TESTING ONLY: every registration confirm pauses %Ld ms inside its database "
                     "transaction (testing.pauseInsideConfirmMs); never set this in production",
             static_cast<Poco::Int64>(config_.portal.testPauseInsideConfirmMs));
-    applyMigrations(config_);
+    // Several instances starting at once: the migrator's lock lets one apply, the others find
+    // the schema done (and say nothing here).
+    if (const int applied = applyMigrations(config_); applied > 0)
+        log.information("database: %d migration(s) applied", applied);
     storage_ = std::make_unique<db::SociStorage>(databaseSettings(config_));
     if (withTrust)
         trust_ = std::make_unique<Trust>(config_.caProfiles, config_.plugins, *clock_);

@@ -97,12 +97,16 @@ std::string Context::client() const
     const auto& peer = request.peer;
     // Behind the bureau's reverse proxy every request comes from the proxy: only then is the
     // client the address the proxy appended last to X-Forwarded-For (earlier entries are
-    // whatever the client sent, and are not trusted).
+    // whatever the client sent, and are not trusted). A proxy that adds its own header line
+    // instead of appending to the client's puts it last: the last line is the proxy's.
     if (!trustedProxies_
         || std::find(trustedProxies_->begin(), trustedProxies_->end(), peer)
             == trustedProxies_->end())
         return peer;
-    auto forwarded = request.header("X-Forwarded-For");
+    std::string forwarded;
+    for (const auto& [name, value] : request.headers)
+        if (Poco::icompare(name, "X-Forwarded-For") == 0)
+            forwarded = value;
     auto comma = forwarded.rfind(',');
     auto last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
     auto begin = last.find_first_not_of(' ');
