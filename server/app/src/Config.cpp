@@ -6,6 +6,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
 
 #include <filesystem>
 #include <fstream>
@@ -377,6 +378,14 @@ Config loadConfig(const std::string& file)
     auto logging = r.section("logging");
     c.logLevel = r.string(logging, "level", "logging", c.logLevel);
     c.logFile = r.path(logging, "file", "logging");
+    c.logFormat = r.string(logging, "format", "logging", c.logFormat);
+    if (c.logFormat != "text" && c.logFormat != "json")
+        r.fail("logging.format", "must be text or json");
+    try {
+        Poco::Logger::parseLevel(c.logLevel);
+    } catch (const Poco::Exception&) {
+        r.fail("logging.level", "must be error, warning, notice, information, debug or trace");
+    }
     c.auditHeadLogSeconds
         = r.integer(logging, "auditHeadSeconds", "logging", c.auditHeadLogSeconds);
     auto retention = r.section("retention");

@@ -1,6 +1,7 @@
 // The commands that work on the bureau's database: serve, migrate, import-agencies, staff,
 // audit.
 #include "Commands.hpp"
+#include "Logging.hpp"
 #include "ServiceMetrics.hpp"
 
 #include <certgate/app/Services.hpp>
@@ -107,6 +108,7 @@ int serve(Args args)
     auto config = loadConfig(file);
     if (portOverride)
         config.port = *portOverride;
+    applyLoggingConfig(config);
     Services services(config);
     auto& log = Poco::Logger::get("certgate");
 

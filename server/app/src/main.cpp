@@ -1,13 +1,11 @@
 // certgate: the bureau's server and its operations commands (SPEC §2, §8).
 #include "Commands.hpp"
+#include "Logging.hpp"
 
 #include <certgate/core/Error.hpp>
 
 #include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
 
 #include <algorithm>
 #include <iostream>
@@ -43,23 +41,12 @@ The configuration file defaults to $CERTGATE_CONFIG, then /etc/certgate/certgate
 Exit codes: 0 success, 1 refused or failed, 2 usage error.
 )";
 
-void setUpLogging()
-{
-    Poco::AutoPtr<Poco::PatternFormatter> formatter(
-        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-    Poco::AutoPtr<Poco::FormattingChannel> channel(
-        new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
-    Poco::Logger::root().setChannel(channel);
-    const char* level = std::getenv("CERTGATE_LOG_LEVEL");
-    Poco::Logger::root().setLevel(level && *level ? level : "information");
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
     using namespace certgate::app;
-    setUpLogging();
+    setUpDefaultLogging();
     if (argc < 2) {
         std::cerr << kUsage;
         return 2;

@@ -1,6 +1,7 @@
 #include <certgate/core/AuditLog.hpp>
 #include <certgate/core/Crypto.hpp>
 #include <certgate/core/Error.hpp>
+#include <certgate/core/RequestId.hpp>
 
 namespace certgate::core {
 namespace {
@@ -57,7 +58,7 @@ AuditEvent AuditLog::append(Storage& storage, const Entry& entry) const
     event.errorCode = entry.errorCode;
     event.agencyCode = entry.agencyCode;
     event.subject = entry.subject;
-    event.details = entry.details;
+    event.details = withRequestId(entry.details);
     event.hash = computeHash(event);
     storage.insertAuditEvent(event);
     return event;

@@ -3,6 +3,7 @@
 #include "Router.hpp"
 #include "StaticFiles.hpp"
 
+#include <certgate/core/RequestId.hpp>
 #include <certgate/http/HttpServer.hpp>
 #include <certgate/metrics/Metrics.hpp>
 
@@ -56,6 +57,8 @@ public:
     {
         auto started = std::chrono::steady_clock::now();
         Context ctx(request, response, &options_.trustedProxies);
+        core::RequestIdScope requestId(requestIdFor(request));
+        ctx.setHeader("X-Request-Id", core::currentRequestId());
         std::string outcome;
         bool staticFile = false;
         try {
@@ -98,6 +101,19 @@ public:
     }
 
 private:
+    // A reverse proxy in trustedProxies may name the request (nginx: $request_id), so that
+    // its log and ours share the id; from anyone else the header is ignored.
+    std::string requestIdFor(const net::Request& request) const
+    {
+        const auto& proxies = options_.trustedProxies;
+        if (std::find(proxies.begin(), proxies.end(), request.peer) != proxies.end()) {
+            auto given = request.header("X-Request-Id");
+            if (core::acceptableRequestId(given))
+                return given;
+        }
+        return core::newRequestId();
+    }
+
     // certgate_http_requests_total and certgate_http_request_duration_seconds, by route
     // template (never the path itself: it holds flow ids and agency codes).
     static void countRequest(
@@ -325,6 +341,14 @@ void HttpServer::stop()
         impl_->engine->stop();
     if (impl_)
         impl_->collectors.clear();
+}
+
+std::vector<std::pair<std::string, std::string>> HttpServer::routes() const
+{
+    std::vector<std::pair<std::string, std::string>> list;
+    for (const auto& route : impl_->router.routes())
+        list.emplace_back(route.method, route.pathTemplate);
+    return list;
 }
 
 std::string HttpServer::metricsUrl() const

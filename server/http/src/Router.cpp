@@ -2,6 +2,7 @@
 
 #include "Json.hpp"
 
+#include <certgate/core/RequestId.hpp>
 #include <certgate/net/LogText.hpp>
 
 #include <Poco/JSON/Parser.h>
@@ -156,7 +157,10 @@ void Context::sendJson(int status, const Poco::JSON::Object::Ptr& object)
 
 void Context::sendError(const Error& error)
 {
-    sendJson(core::errorInfo(error.code()).httpStatus, errorToJson(error));
+    auto body = errorToJson(error);
+    if (const auto& id = core::currentRequestId(); !id.empty())
+        body->set("requestId", id); // what to quote to the help desk: it finds the log lines
+    sendJson(core::errorInfo(error.code()).httpStatus, body);
     if (auto fact = error.facts().find("retryAfter"); fact != error.facts().end())
         setHeader("Retry-After", fact->second); // a rate limit: until its window ends
     else if (auto seconds = core::retryAfterSeconds(error.code()); seconds > 0)

@@ -54,6 +54,7 @@ struct Config {
 
     std::string logLevel = "information";
     std::string logFile; ///< empty = stderr
+    std::string logFormat = "text"; ///< logging.format: "text" or "json" (JSON lines)
     /// The audit chain's head (SEQ:HASH) is logged this often when it has moved, so the
     /// service log keeps a copy outside the database for `audit verify --expect-head`; 0 = off.
     std::int64_t auditHeadLogSeconds = 300;

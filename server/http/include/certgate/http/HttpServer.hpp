@@ -78,6 +78,9 @@ public:
     net::EngineStats connectionStats() const;
     /// "https://127.0.0.1:8443" style URL of the bound socket.
     std::string url() const;
+    /// Every route the server answers: method and path template, as web/openapi.json names
+    /// them.
+    std::vector<std::pair<std::string, std::string>> routes() const;
     /// "http://127.0.0.1:9464/metrics", or empty without a metrics listener.
     std::string metricsUrl() const;
 
