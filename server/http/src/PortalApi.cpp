@@ -3,6 +3,9 @@
 
 #include <certgate/core/Crypto.hpp>
 
+#include <fstream>
+#include <sstream>
+
 namespace certgate::http {
 
 using core::Error;
@@ -50,6 +53,14 @@ core::OperatorInput operatorInput(const JsonObject& body)
     input.functions = stringArrayField(body, "functions");
     input.certificateBase64 = stringField(body, "certificate");
     return input;
+}
+
+std::string readOpenApi(const ServerOptions& options)
+{
+    std::ifstream in(options.webRoot + "/openapi.json", std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return in ? text.str() : std::string();
 }
 
 } // namespace
@@ -114,6 +125,14 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         o->set("plugins", loaded);
         o->set("version", options.version);
         ctx.sendJson(database ? 200 : 503, o);
+    });
+
+    // The API's contract (web/openapi.json, read once): OpenApiTest keeps it and the routes
+    // in step.
+    router.add("GET", "/api/v1/openapi.json", [document = readOpenApi(options)](Context& ctx) {
+        if (document.empty())
+            throw Error(ErrorCode::NotFound, "openapi.json is not installed in the web root");
+        ctx.send(200, "application/json; charset=utf-8", document, "no-cache");
     });
 
     router.add("POST", "/api/v1/flows", [&portal, &settings](Context& ctx) {
