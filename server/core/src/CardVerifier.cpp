@@ -29,12 +29,12 @@ plugin::Identity CardVerifier::extractIdentity(
     }
 }
 
-VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
-    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
-    const ValidationOptions* options) const
+template <typename CheckSignature>
+VerifiedCard CardVerifier::judge(std::span<const std::uint8_t> der, CheckSignature&& checkSignature,
+    std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const
 {
     VerifiedCard card;
-    card.certificate = validator_.parse(token.certificate);
+    card.certificate = validator_.parse(der);
     ValidationOptions defaults;
     defaults.at = clock_.now();
     card.chain = validator_.validate(card.certificate, options ? *options : defaults);
@@ -44,8 +44,7 @@ VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origi
             refusal.withMessage(card.chain.messageZh, card.chain.messageEn);
         throw refusal;
     }
-    validator_.verifySignature(
-        card.certificate, token.algorithm, signedData(origin, nonce), token.signature);
+    checkSignature(card.certificate);
     card.ca = card.chain.profileId;
     card.identity = extractIdentity(card.ca, card.certificate);
     card.kind = card.identity.kind;
@@ -54,6 +53,45 @@ VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origi
             std::string("expected a ") + plugin::toString(*expectedKind) + " card, got "
                 + plugin::toString(card.kind));
     return card;
+}
+
+VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
+    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+    const ValidationOptions* options) const
+{
+    return judge(
+        token.certificate,
+        [&](const plugin::CertificateView& certificate) {
+            validator_.verifySignature(
+                certificate, token.algorithm, signedData(origin, nonce), token.signature);
+        },
+        expectedKind, options);
+}
+
+VerifiedCard CardVerifier::verify(const HipkiToken& token, std::string_view toBeSigned,
+    std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const
+{
+    const std::span content(
+        reinterpret_cast<const std::uint8_t*>(toBeSigned.data()), toBeSigned.size());
+    auto card = judge(
+        token.certificate,
+        [&](const plugin::CertificateView& certificate) {
+            if (token.type == HipkiToken::Type::Pkcs7)
+                validator_.verifyCmsSignature(certificate, token.signature, content);
+            else
+                // HiPKI's PKCS1 is RSASSA-PKCS1-v1_5 over DigestInfo(hash(tbs)): RS256's shape.
+                validator_.verifySignature(
+                    certificate, "RS" + token.hashAlgorithm.substr(3), content, token.signature);
+        },
+        expectedKind, options);
+    card.signer = Signer::Hipki;
+    return card;
+}
+
+void CardVerifier::readSignerCertificate(HipkiToken& token) const
+{
+    if (token.type == HipkiToken::Type::Pkcs7)
+        token.certificate = validator_.cmsSignerCertificate(token.signature);
 }
 
 CardVerifier::Inspection CardVerifier::inspect(
