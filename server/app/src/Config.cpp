@@ -70,6 +70,26 @@ public:
             fail(where + "." + key, "must be an integer");
         return v.convert<std::int64_t>();
     }
+    bool boolean(
+        const Object& o, const std::string& key, const std::string& where, bool fallback) const
+    {
+        if (!o->has(key) || o->isNull(key))
+            return fallback;
+        auto v = o->get(key);
+        if (!v.isBoolean())
+            fail(where + "." + key, "must be true or false");
+        return v.extract<bool>();
+    }
+    /// A member object; null when absent.
+    Object optionalObject(const Object& o, const std::string& key, const std::string& where) const
+    {
+        if (!o->has(key))
+            return nullptr;
+        auto member = o->getObject(key);
+        if (!member)
+            fail(where + "." + key, "must be an object");
+        return member;
+    }
     /// A path relative to the configuration file's folder.
     std::string path(const Object& o, const std::string& key, const std::string& where,
         const std::string& fallback = {}) const
@@ -222,11 +242,9 @@ void readConnections(const Reader& r, const Object& server, net::Limits& l)
 // portal.rateLimits (README "Rate limits"): requests per minute, each optional, at least 1.
 void readRateLimits(const Reader& r, const Object& portal, core::RateLimitSettings& l)
 {
-    if (!portal->has("rateLimits"))
-        return;
-    auto o = portal->getObject("rateLimits");
+    auto o = r.optionalObject(portal, "rateLimits", "portal");
     if (!o)
-        r.fail("portal.rateLimits", "must be an object");
+        return;
     auto perMinute = [&](const char* key, int& value) {
         auto read = r.integer(o, key, "portal.rateLimits", value);
         if (read < 1 || read > 100'000'000)
@@ -240,6 +258,18 @@ void readRateLimits(const Reader& r, const Object& portal, core::RateLimitSettin
     perMinute("cardStepsPerCertificate", l.cardStepsPerCertificate);
     perMinute("staffLoginsPerClient", l.staffLoginsPerClient);
     perMinute("auditRepeatedRefusalEvery", l.auditRepeatedRefusalEvery);
+}
+
+/// portal.hipki (docs/token-hipki.md): off unless the deployment turns it on.
+void readHipki(const Reader& r, const Object& portal, core::HipkiSettings& h)
+{
+    auto o = r.optionalObject(portal, "hipki", "portal");
+    if (!o)
+        return;
+    h.enabled = r.boolean(o, "enabled", "portal.hipki", h.enabled);
+    h.maxNonceAgeSeconds = r.integer(o, "maxNonceAgeSeconds", "portal.hipki", h.maxNonceAgeSeconds);
+    if (h.maxNonceAgeSeconds < 10 || h.maxNonceAgeSeconds > 600)
+        r.fail("portal.hipki.maxNonceAgeSeconds", "must be 10..600");
 }
 
 } // namespace
@@ -329,6 +359,7 @@ Config loadConfig(const std::string& file)
     c.portal.receiptQueriesPerMinute = static_cast<int>(
         r.integer(portal, "receiptQueriesPerMinute", "portal", c.portal.receiptQueriesPerMinute));
     readRateLimits(r, portal, c.portal.rateLimits);
+    readHipki(r, portal, c.portal.hipki);
 
     auto functionsFile
         = r.path(portal, "functionsFile", "portal", (r.base() / "functions.json").string());

@@ -38,6 +38,15 @@ public:
     {
         get()->verifySignature(leaf, algorithm, data, signature);
     }
+    core::Bytes cmsSignerCertificate(std::span<const std::uint8_t> cms) const override
+    {
+        return get()->cmsSignerCertificate(cms);
+    }
+    void verifyCmsSignature(const plugin::CertificateView& signer,
+        std::span<const std::uint8_t> cms, std::span<const std::uint8_t> content) const override
+    {
+        get()->verifyCmsSignature(signer, cms, content);
+    }
 
 private:
     mutable std::mutex mutex_;

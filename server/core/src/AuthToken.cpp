@@ -1,8 +1,7 @@
-#include <certgate/core/AuthToken.hpp>
-#include <certgate/core/Error.hpp>
+#include "TokenJson.hpp"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
+#include <certgate/core/AuthToken.hpp>
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -18,21 +17,6 @@ const std::set<std::string> kMembers { "format", "certificate", "algorithm", "si
     "agentVersion" };
 constexpr std::size_t kMaxCertificateBytes = 16 * 1024;
 constexpr std::size_t kMaxSignatureBytes = 1024;
-
-[[noreturn]] void malformed(const std::string& detail)
-{
-    throw Error(ErrorCode::MalformedToken, detail);
-}
-
-std::string requireString(const Poco::JSON::Object& object, const std::string& key)
-{
-    if (!object.has(key))
-        malformed("missing member " + key);
-    auto value = object.get(key);
-    if (!value.isString())
-        malformed("member " + key + " is not a string");
-    return value.extract<std::string>();
-}
 
 } // namespace
 
@@ -76,40 +60,22 @@ std::string encodeBase64(const Bytes& bytes)
 
 AuthToken parseAuthToken(std::string_view json)
 {
-    if (json.size() > kMaxTokenBytes)
-        malformed("token larger than " + std::to_string(kMaxTokenBytes) + " bytes");
-    Poco::JSON::Object::Ptr object;
-    try {
-        Poco::JSON::Parser parser;
-        auto parsed = parser.parse(std::string(json));
-        if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
-            malformed("token is not a JSON object");
-        object = parsed.extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception& e) {
-        malformed(std::string("token is not JSON: ") + e.displayText());
-    }
-    for (const auto& [key, value] : *object)
-        if (!kMembers.contains(key))
-            malformed("unknown member " + key);
-    if (requireString(*object, "format") != kFormat)
+    return tokenjson::authTokenFrom(*tokenjson::parseObject(json));
+}
+
+AuthToken tokenjson::authTokenFrom(const Poco::JSON::Object& object)
+{
+    requireKnownMembers(object, kMembers);
+    if (requireString(object, "format") != kFormat)
         malformed("format is not certgate-auth:1");
     AuthToken token;
-    token.algorithm = requireString(*object, "algorithm");
+    token.algorithm = requireString(object, "algorithm");
     if (!kAlgorithms.contains(token.algorithm))
         malformed("algorithm " + token.algorithm.substr(0, 16) + " is not allowed");
-    auto certificate = requireString(*object, "certificate");
-    auto signature = requireString(*object, "signature");
-    if (certificate.size() > kMaxCertificateBytes * 4 / 3 + 4
-        || signature.size() > kMaxSignatureBytes * 4 / 3 + 4)
-        malformed("certificate or signature too large");
-    auto certificateBytes = decodeBase64Strict(certificate);
-    auto signatureBytes = decodeBase64Strict(signature);
-    if (!certificateBytes || !signatureBytes)
-        malformed("certificate or signature is not canonical base64");
-    token.certificate = std::move(*certificateBytes);
-    token.signature = std::move(*signatureBytes);
-    if (object->has("agentVersion")) {
-        token.agentVersion = requireString(*object, "agentVersion");
+    token.certificate = requireBase64(object, "certificate", kMaxCertificateBytes);
+    token.signature = requireBase64(object, "signature", kMaxSignatureBytes);
+    if (object.has("agentVersion")) {
+        token.agentVersion = requireString(object, "agentVersion");
         if (token.agentVersion.size() > 32)
             malformed("agentVersion too long");
     }

@@ -1,6 +1,6 @@
 #include <certgate/core/CardVerifier.hpp>
-#include <certgate/core/Error.hpp>
 #include <certgate/metrics/Metrics.hpp>
+#include <certgate/core/Error.hpp>
 
 namespace certgate::core {
 
@@ -44,13 +44,13 @@ void countVerification(std::string_view ca, std::string_view result)
 
 } // namespace
 
-VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
-    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
-    const ValidationOptions* options) const
+template <typename CheckSignature>
+VerifiedCard CardVerifier::judge(std::span<const std::uint8_t> der, CheckSignature&& checkSignature,
+    std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const
 {
     std::string ca;
     try {
-        auto card = verifyCounted(token, origin, nonce, expectedKind, options, ca);
+        auto card = judgeUncounted(der, checkSignature, expectedKind, options, ca);
         countVerification(ca, "OK");
         return card;
     } catch (const Error& e) {
@@ -59,12 +59,13 @@ VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origi
     }
 }
 
-VerifiedCard CardVerifier::verifyCounted(const AuthToken& token, std::string_view origin,
-    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+template <typename CheckSignature>
+VerifiedCard CardVerifier::judgeUncounted(std::span<const std::uint8_t> der,
+    CheckSignature& checkSignature, std::optional<plugin::CardKind> expectedKind,
     const ValidationOptions* options, std::string& ca) const
 {
     VerifiedCard card;
-    card.certificate = validator_.parse(token.certificate);
+    card.certificate = validator_.parse(der);
     ValidationOptions defaults;
     defaults.at = clock_.now();
     card.chain = validator_.validate(card.certificate, options ? *options : defaults);
@@ -75,8 +76,7 @@ VerifiedCard CardVerifier::verifyCounted(const AuthToken& token, std::string_vie
             refusal.withMessage(card.chain.messageZh, card.chain.messageEn);
         throw refusal;
     }
-    validator_.verifySignature(
-        card.certificate, token.algorithm, signedData(origin, nonce), token.signature);
+    checkSignature(card.certificate);
     card.ca = card.chain.profileId;
     card.identity = extractIdentity(card.ca, card.certificate);
     card.kind = card.identity.kind;
@@ -85,6 +85,45 @@ VerifiedCard CardVerifier::verifyCounted(const AuthToken& token, std::string_vie
             std::string("expected a ") + plugin::toString(*expectedKind) + " card, got "
                 + plugin::toString(card.kind));
     return card;
+}
+
+VerifiedCard CardVerifier::verify(const AuthToken& token, std::string_view origin,
+    std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
+    const ValidationOptions* options) const
+{
+    return judge(
+        token.certificate,
+        [&](const plugin::CertificateView& certificate) {
+            validator_.verifySignature(
+                certificate, token.algorithm, signedData(origin, nonce), token.signature);
+        },
+        expectedKind, options);
+}
+
+VerifiedCard CardVerifier::verify(const HipkiToken& token, std::string_view toBeSigned,
+    std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const
+{
+    const std::span content(
+        reinterpret_cast<const std::uint8_t*>(toBeSigned.data()), toBeSigned.size());
+    auto card = judge(
+        token.certificate,
+        [&](const plugin::CertificateView& certificate) {
+            if (token.type == HipkiToken::Type::Pkcs7)
+                validator_.verifyCmsSignature(certificate, token.signature, content);
+            else
+                // HiPKI's PKCS1 is RSASSA-PKCS1-v1_5 over DigestInfo(hash(tbs)): RS256's shape.
+                validator_.verifySignature(
+                    certificate, "RS" + token.hashAlgorithm.substr(3), content, token.signature);
+        },
+        expectedKind, options);
+    card.signer = Signer::Hipki;
+    return card;
+}
+
+void CardVerifier::readSignerCertificate(HipkiToken& token) const
+{
+    if (token.type == HipkiToken::Type::Pkcs7)
+        token.certificate = validator_.cmsSignerCertificate(token.signature);
 }
 
 CardVerifier::Inspection CardVerifier::inspect(

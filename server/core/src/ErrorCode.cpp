@@ -15,6 +15,10 @@ constexpr std::array kCatalogue {
         "卡片簽章資料格式錯誤，請重新操作；若持續發生，請更新讀卡元件。",
         "The card's signed data is malformed. Please try again; if it keeps happening, update the "
         "card agent." },
+    ErrorInfo { SignerNotAllowed, "SIGNER_NOT_ALLOWED", 403,
+        "本系統未開放以 HiPKI 跨平台網頁元件簽章，請安裝並使用本系統之讀卡元件（certgate-agent）。",
+        "This system does not accept signatures made with the HiPKI Local Server. Install and use "
+        "the system's card agent (certgate-agent)." },
     ErrorInfo { NonceUnknown, "NONCE_UNKNOWN", 400, "驗證碼無效，請重新整理頁面後再試一次。",
         "The challenge is not valid for this step. Reload the page and try again." },
     ErrorInfo { NonceExpired, "NONCE_EXPIRED", 400, "驗證碼已逾時，請重新操作。",

@@ -296,20 +296,36 @@ IssuedNonce FlowEngine::challenge(const FlowRequest& request, const std::string&
         nonce.expiresAt = now + settings_.nonceLifetimeSeconds;
         storage_.insertNonce(nonce);
         countNonce("issued");
-        return { nonce.value, settings_.origin, nonce.expiresAt };
+        IssuedNonce issued { nonce.value, settings_.origin, nonce.expiresAt, {}, 0 };
+        if (settings_.hipki.enabled) {
+            issued.hipkiToBeSigned = hipkiToBeSigned(
+                settings_.origin, loaded.flow.type, purposeName, nonce.value, nonce.createdAt);
+            issued.hipkiExpiresAt
+                = std::min(nonce.expiresAt, now + settings_.hipki.maxNonceAgeSeconds);
+        }
+        return issued;
     });
 }
 
 VerifiedCard FlowEngine::verifyCard(const Flow& flow, const std::string& purposeName,
     const std::string& nonce, const std::string& tokenJson, plugin::CardKind kind)
 {
-    auto token = parseAuthToken(tokenJson);
+    auto token = parseCardToken(tokenJson);
+    const bool hipki = token.signer == Signer::Hipki;
+    if (hipki) {
+        // HiPKI binds no browser origin into its signature (docs/token-hipki.md): opt-in.
+        if (!settings_.hipki.enabled)
+            throw Error(ErrorCode::SignerNotAllowed, "HiPKI tokens are not enabled");
+        verifier_.readSignerCertificate(token.hipki);
+    }
     // One card tried over and over (from many addresses) stops here, before its nonce is spent.
+    const auto& certificate = hipki ? token.hipki.certificate : token.agent.certificate;
     const std::string_view der(
-        reinterpret_cast<const char*>(token.certificate.data()), token.certificate.size());
+        reinterpret_cast<const char*>(certificate.data()), certificate.size());
     limit(
         "cards-cert:" + sha256Hex(der).substr(0, 32), settings_.rateLimits.cardStepsPerCertificate);
-    switch (storage_.consumeNonce(nonce, flow.id, purposeName, clock_.now())) {
+    const auto now = clock_.now();
+    switch (storage_.consumeNonce(nonce, flow.id, purposeName, now)) {
     case NonceOutcome::Consumed:
         countNonce("consumed");
         break;
@@ -323,7 +339,16 @@ VerifiedCard FlowEngine::verifyCard(const Flow& flow, const std::string& purpose
         countNonce("replayed");
         throw Error(ErrorCode::NonceReplayed);
     }
-    return verifier_.verify(token, settings_.origin, nonce, kind);
+    if (!hipki)
+        return verifier_.verify(token.agent, settings_.origin, nonce, kind);
+    auto issued = storage_.findNonce(nonce, flow.id, purposeName);
+    if (!issued)
+        throw Error(ErrorCode::InternalError, "a consumed nonce is gone");
+    // The relay window of a signature that names no browser origin: shorter than the nonce's.
+    if (now - issued->createdAt >= settings_.hipki.maxNonceAgeSeconds)
+        throw Error(ErrorCode::NonceExpired, "older than portal.hipki.maxNonceAgeSeconds");
+    return verifier_.verify(token.hipki,
+        hipkiToBeSigned(settings_.origin, flow.type, purposeName, nonce, issued->createdAt), kind);
 }
 
 CardDetails FlowEngine::describe(const VerifiedCard& card) const

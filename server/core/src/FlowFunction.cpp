@@ -5,6 +5,19 @@
 
 namespace certgate::core {
 
+namespace {
+
+/// A card step's audit details: the function and which program signed (docs/token-hipki.md).
+std::string cardStepDetails(const VerifiedCard& card, const std::string& flowType = {})
+{
+    std::string details = "{";
+    if (!flowType.empty())
+        details += R"("flow":")" + flowType + "\",";
+    return details + R"("signer":")" + toString(card.signer) + "\"}";
+}
+
+} // namespace
+
 void FlowFunction::describe(const Loaded&, FlowView&)
 {
 }
@@ -81,7 +94,7 @@ FlowResult FlowFunction::acceptOrganisation(
     const auto& agencyCode = loaded.flow.agencyCode;
     return engine_.saveAudited(loaded, true,
         { "agency:" + agencyCode, action, "ok", "", agencyCode, card.certificate.serialHex,
-            R"({"flow":")" + loaded.flow.type + "\"}" });
+            cardStepDetails(card, loaded.flow.type) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +134,7 @@ FlowResult FlowFunction::presentManager(
     loaded.flow.step = nextStep;
     return engine_.saveAudited(loaded, true,
         { "agency:" + loaded.flow.agencyCode, "flow.manager-card", "ok", "", loaded.flow.agencyCode,
-            card.certificate.serialHex, R"({"flow":")" + loaded.flow.type + "\"}" });
+            card.certificate.serialHex, cardStepDetails(card, loaded.flow.type) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,8 +163,8 @@ FlowResult FlowFunction::acceptCitizen(
 {
     loaded.state.citizen = engine_.describe(card);
     loaded.flow.step = step::Done;
-    return engine_.saveAudited(
-        loaded, true, { actor, action, "ok", "", "", card.certificate.serialHex, "{}" });
+    return engine_.saveAudited(loaded, true,
+        { actor, action, "ok", "", "", card.certificate.serialHex, cardStepDetails(card) });
 }
 
 } // namespace certgate::core

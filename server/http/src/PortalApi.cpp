@@ -76,6 +76,7 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         JsonObject o = new Poco::JSON::Object;
         o->set("origin", s.origin);
         o->set("agentUrl", options.agentUrl);
+        o->set("hipki", s.hipki.enabled);
         o->set("agencyCodePattern", s.agencyCodePattern);
         o->set("version", options.version);
         JsonArray functions = new Poco::JSON::Array;
@@ -162,6 +163,10 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         o->set("nonce", nonce.nonce);
         o->set("origin", nonce.origin);
         o->set("expiresAt", isoTime(nonce.expiresAt));
+        if (!nonce.hipkiToBeSigned.empty()) {
+            o->set("hipkiToBeSigned", nonce.hipkiToBeSigned);
+            o->set("hipkiExpiresAt", isoTime(nonce.hipkiExpiresAt));
+        }
         ctx.sendJson(200, o);
     });
 

@@ -1,5 +1,6 @@
 #include "Asn1Text.hpp"
 #include "CertificateParser.hpp"
+#include "CmsVerifier.hpp"
 #include "CrlChecker.hpp"
 #include "DecodedCertificates.hpp"
 #include "OcspChecker.hpp"
@@ -447,6 +448,19 @@ void OpenSslCertificateValidator::verifySignature(const plugin::CertificateView&
         throw core::Error(
             ErrorCode::CertMalformed, withOpenSslErrors("public key does not decode"));
     verifyChallengeSignature(key, algorithm, data, signature);
+}
+
+core::Bytes OpenSslCertificateValidator::cmsSignerCertificate(
+    std::span<const std::uint8_t> cms) const
+{
+    return x509::cmsSignerCertificate(cms);
+}
+
+void OpenSslCertificateValidator::verifyCmsSignature(const plugin::CertificateView& signerView,
+    std::span<const std::uint8_t> cms, std::span<const std::uint8_t> content) const
+{
+    auto signer = impl_->decoded.get(signerView.der);
+    x509::verifyCmsSignature(signer.get(), cms, content);
 }
 
 OpenSslCertificateValidator::Path OpenSslCertificateValidator::buildPath(

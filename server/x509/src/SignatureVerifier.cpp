@@ -27,6 +27,9 @@ const Scheme* findScheme(std::string_view algorithm)
 {
     static const Scheme schemes[] = {
         { "RS256", EVP_PKEY_RSA, nullptr, EVP_sha256, RSA_PKCS1_PADDING, 0 },
+        // HiPKI's PKCS1 with hashAlgorithm SHA384 / SHA512 (never offered to agent tokens).
+        { "RS384", EVP_PKEY_RSA, nullptr, EVP_sha384, RSA_PKCS1_PADDING, 0 },
+        { "RS512", EVP_PKEY_RSA, nullptr, EVP_sha512, RSA_PKCS1_PADDING, 0 },
         { "PS256", EVP_PKEY_RSA, nullptr, EVP_sha256, RSA_PKCS1_PSS_PADDING, 0 },
         { "ES256", EVP_PKEY_EC, "prime256v1", EVP_sha256, 0, 64 },
         { "ES384", EVP_PKEY_EC, "secp384r1", EVP_sha384, 0, 96 },

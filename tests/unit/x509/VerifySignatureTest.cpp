@@ -40,17 +40,6 @@ protected:
     }
 };
 
-ErrorCode refusal(const std::function<void()>& call)
-{
-    try {
-        call();
-    } catch (const core::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "the signature was accepted";
-    return ErrorCode::InternalError;
-}
-
 TEST_F(VerifySignatureTest, AcceptsAnRs256SignatureOverOriginAndNonce)
 {
     EXPECT_NO_THROW(validator.verifySignature(

@@ -1,10 +1,12 @@
 #include "X509TestSupport.hpp"
 
+#include <certgate/core/Error.hpp>
 #include <certgate/test/TestPki.hpp>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
 #include <openssl/conf.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
@@ -377,6 +379,27 @@ std::vector<std::pair<std::string, std::string>> goodCardExtensions()
         { "authorityKeyIdentifier", "keyid:always" },
         { "certificatePolicies", "2.16.886.101.0.3.3" },
     };
+}
+
+PrivateKey readPrivateKey(const std::string& path)
+{
+    return PrivateKey(readKey(path).release());
+}
+
+Certificate readCertificate(const std::string& path)
+{
+    return Certificate(readCert(path).release());
+}
+
+core::ErrorCode refusal(const std::function<void()>& call)
+{
+    try {
+        call();
+    } catch (const core::Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "accepted where a refusal was expected";
+    return core::ErrorCode::InternalError;
 }
 
 Minted mint(const std::string& dir, const std::string& issuerCertPath,

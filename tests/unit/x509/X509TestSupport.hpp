@@ -1,12 +1,17 @@
 #pragma once
 
 #include <certgate/core/CaProfile.hpp>
+#include <certgate/core/ErrorCode.hpp>
 #include <certgate/x509/HttpFetcher.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -35,6 +40,18 @@ std::string caField(const std::string& ca, const std::string& field);
 /// DER of the (first) certificate in a PEM or DER file.
 core::Bytes certificateDer(const std::string& path);
 std::string realCaCert(const std::string& name); ///< ca-profiles/certs/<name>.pem
+
+template <auto Free> struct OpenSslFree {
+    template <class T> void operator()(T* p) const { Free(p); }
+};
+using PrivateKey = std::unique_ptr<EVP_PKEY, OpenSslFree<EVP_PKEY_free>>;
+using Certificate = std::unique_ptr<X509, OpenSslFree<X509_free>>;
+/// A PEM private key file; a PEM or DER certificate file (its first certificate).
+PrivateKey readPrivateKey(const std::string& path);
+Certificate readCertificate(const std::string& path);
+
+/// The code of the core::Error `call` throws; a test failure when it throws none.
+core::ErrorCode refusal(const std::function<void()>& call);
 
 /// Signs as a card would: RS256 / PS256 / ES256 / ES384 over `data` with a PEM private key;
 /// ECDSA comes back as raw R||S, as PKCS#11 gives it.

@@ -77,6 +77,16 @@ core::NonceOutcome SociStorage::consumeNonce(const std::string& value, const std
     });
 }
 
+std::optional<core::Nonce> SociStorage::findNonce(
+    const std::string& value, const std::string& flowId, const std::string& purpose)
+{
+    return run("findNonce", [&](SqlSession& db) {
+        return db.findOne<core::Nonce>(
+            "WHERE value = :value AND flow_id = :flow AND purpose = :purpose", value, flowId,
+            purpose);
+    });
+}
+
 core::PurgeCounts SociStorage::purgeExpired(std::int64_t before)
 {
     core::PurgeCounts counts;

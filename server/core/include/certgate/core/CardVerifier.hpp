@@ -1,7 +1,7 @@
 #pragma once
 
-#include <certgate/core/AuthToken.hpp>
 #include <certgate/core/CaRegistry.hpp>
+#include <certgate/core/CardToken.hpp>
 #include <certgate/core/CertificateValidator.hpp>
 #include <certgate/core/Clock.hpp>
 
@@ -18,6 +18,7 @@ struct VerifiedCard {
     plugin::Identity identity;
     plugin::CertificateView certificate;
     ChainResult chain;
+    Signer signer = Signer::CertgateAgent;
 };
 
 /// The certificate and signature checks of SPEC §5 that follow the nonce, in order:
@@ -40,6 +41,15 @@ public:
         std::optional<plugin::CardKind> expectedKind,
         const ValidationOptions* options = nullptr) const;
 
+    /// The same checks for a HiPKI signature over `toBeSigned` (hipkiToBeSigned of trusted
+    /// values). `token.certificate` must be filled (readSignerCertificate for PKCS7); for
+    /// PKCS7 that certificate is the one validated and the only one the CMS is verified with.
+    VerifiedCard verify(const HipkiToken& token, std::string_view toBeSigned,
+        std::optional<plugin::CardKind> expectedKind,
+        const ValidationOptions* options = nullptr) const;
+    /// Fills a PKCS7 token's certificate from its CMS (MALFORMED_TOKEN), before the nonce.
+    void readSignerCertificate(HipkiToken& token) const;
+
     /// Chain checks and identity of a certificate without a signature (inspect-cert).
     /// Does not throw for failed trust checks; `identity` is filled when a plugin claims it.
     struct Inspection {
@@ -55,9 +65,14 @@ public:
     const Clock& clock() const { return clock_; }
 
 private:
-    VerifiedCard verifyCounted(const AuthToken& token, std::string_view origin,
-        std::string_view nonce, std::optional<plugin::CardKind> expectedKind,
-        const ValidationOptions* options, std::string& ca) const;
+    /// Parse, chain, `checkSignature`, identity, kind: the order of SPEC §5.
+    template <typename CheckSignature>
+    VerifiedCard judge(std::span<const std::uint8_t> der, CheckSignature&& checkSignature,
+        std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const;
+    template <typename CheckSignature>
+    VerifiedCard judgeUncounted(std::span<const std::uint8_t> der, CheckSignature& checkSignature,
+        std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options,
+        std::string& ca) const;
     plugin::Identity extractIdentity(
         const std::string& ca, const plugin::CertificateView& cert) const;
 

@@ -64,10 +64,25 @@ public:
         const plugin::CertificateView& leaf, const ValidationOptions& options) const = 0;
 
     /// Verifies `signature` (as the agent sends it: raw R||S for ECDSA) over `data` with the
-    /// leaf's public key. algorithm: RS256 | PS256 | ES256 | ES384. Throws
-    /// Error(SignatureInvalid) when it does not verify or does not fit the key.
+    /// leaf's public key. algorithm: RS256 | PS256 | ES256 | ES384, and RS384 | RS512 for
+    /// HiPKI's PKCS1. Throws Error(SignatureInvalid) when it does not verify or does not fit
+    /// the key.
     virtual void verifySignature(const plugin::CertificateView& leaf, std::string_view algorithm,
         std::span<const std::uint8_t> data, std::span<const std::uint8_t> signature) const = 0;
+
+    /// The DER certificate of the one signer of a CMS SignedData (HiPKI's PKCS7,
+    /// docs/token-hipki.md), taken from the certificates the CMS carries by the signer's
+    /// identifier. Throws Error(MalformedToken) when `cms` is not one DER SignedData with
+    /// exactly one signer whose certificate it carries.
+    virtual Bytes cmsSignerCertificate(std::span<const std::uint8_t> cms) const = 0;
+
+    /// Verifies the CMS SignedData's one signature with `signer` (the certificate validated,
+    /// nothing the CMS carries), and that the content it signs is `content` byte for byte,
+    /// encapsulated or detached: content type id-data, digest SHA-256/384/512, signed
+    /// attributes (when present) with exactly one content type and one message digest that
+    /// matches. Throws Error(SignatureInvalid).
+    virtual void verifyCmsSignature(const plugin::CertificateView& signer,
+        std::span<const std::uint8_t> cms, std::span<const std::uint8_t> content) const = 0;
 };
 
 } // namespace certgate::core

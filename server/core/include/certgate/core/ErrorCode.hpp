@@ -11,6 +11,7 @@ namespace certgate::core {
 enum class ErrorCode {
     // Token and certificate, in the order the server checks them (SPEC §5).
     MalformedToken,
+    SignerNotAllowed, ///< a HiPKI token where the deployment allows certgate-agent only
     NonceUnknown,
     NonceExpired,
     NonceReplayed,

@@ -131,6 +131,10 @@ struct IssuedNonce {
     std::string nonce;
     std::string origin;
     std::int64_t expiresAt = 0;
+    /// The text a HiPKI signature must cover (docs/token-hipki.md); empty unless the
+    /// deployment allows HiPKI.
+    std::string hipkiToBeSigned;
+    std::int64_t hipkiExpiresAt = 0; ///< when a HiPKI signature of it stops being accepted
 };
 
 struct ReceiptsAnswer {

@@ -37,6 +37,15 @@ struct RateLimitSettings {
     int auditRepeatedRefusalEvery = 100;
 };
 
+/// HiPKI Local Server (MOICA's 跨平台網頁元件) as a second signer (docs/token-hipki.md). Its
+/// signatures bind no browser origin, so a deployment opts in (`portal.hipki`).
+struct HipkiSettings {
+    bool enabled = false; ///< off: HiPKI tokens are refused with SIGNER_NOT_ALLOWED
+    /// A HiPKI signature is accepted only this soon after its nonce was issued (the relay
+    /// window), however long the nonce itself lives.
+    std::int64_t maxNonceAgeSeconds = 120;
+};
+
 struct PortalSettings {
     /// The portal's origin exactly as browsers send it; the only origin signatures are checked
     /// against (SPEC §5).
@@ -51,6 +60,7 @@ struct PortalSettings {
     std::vector<FunctionDef> functions;
     int receiptQueriesPerMinute = 20;
     RateLimitSettings rateLimits;
+    HipkiSettings hipki;
     /// TESTING ONLY (testing.pauseInsideConfirmMs, a loud warning at start): Portal::confirm
     /// sleeps this long inside its transaction, after the registration's first rows are
     /// written, so a crash test can kill the server there. 0 (the default) in production.

@@ -118,6 +118,11 @@ public:
     virtual NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
         const std::string& purpose, std::int64_t now)
         = 0;
+    /// The nonce issued with `value` for this flow and purpose, used or not (its issue time
+    /// is part of the text a HiPKI signature covers).
+    virtual std::optional<Nonce> findNonce(
+        const std::string& value, const std::string& flowId, const std::string& purpose)
+        = 0;
 };
 
 /// Ops staff.

@@ -84,6 +84,8 @@ public:
     void insertNonce(const core::Nonce& nonce) override;
     core::NonceOutcome consumeNonce(const std::string& value, const std::string& flowId,
         const std::string& purpose, std::int64_t now) override;
+    std::optional<core::Nonce> findNonce(
+        const std::string& value, const std::string& flowId, const std::string& purpose) override;
     core::PurgeCounts purgeExpired(std::int64_t before) override;
 
     void insertStaff(const core::Staff& staff) override;

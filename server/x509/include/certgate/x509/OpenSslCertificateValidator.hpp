@@ -50,6 +50,9 @@ public:
         const plugin::CertificateView& leaf, const core::ValidationOptions& options) const override;
     void verifySignature(const plugin::CertificateView& leaf, std::string_view algorithm,
         std::span<const std::uint8_t> data, std::span<const std::uint8_t> signature) const override;
+    core::Bytes cmsSignerCertificate(std::span<const std::uint8_t> cms) const override;
+    void verifyCmsSignature(const plugin::CertificateView& signer,
+        std::span<const std::uint8_t> cms, std::span<const std::uint8_t> content) const override;
 
     /// Path building alone, with a named profile's anchors and intermediates and no claim,
     /// validity, usage or revocation check (inspect-cert diagnostics, tests of CA
