@@ -28,6 +28,7 @@ struct Config {
     std::vector<std::string> trustedProxies;
 
     // database
+    /// "sqlite3" | "postgresql" | "mariadb" ("mysql" is read as "mariadb")
     std::string databaseBackend = "sqlite3";
     std::string databaseConnection;
     int databasePoolSize = 8;
