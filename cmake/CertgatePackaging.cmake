@@ -83,7 +83,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME "certgate")
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "openssl, passwd")
-set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "postgresql, postgresql-client")
+set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "postgresql, postgresql-client, mariadb-client")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION
   "smart-card registration and delegation server (憑證註冊伺服器)\n"
   "Registers agencies' organisation and managers' citizen certificates, delegates functions to\n"

@@ -120,26 +120,6 @@ stop() {
 BIN=$(pg_bin)
 readonly BIN
 
-command=${1:-}
-case $command in
-start | stop)
-    # Serialise start/stop of the same cluster (parallel test runs, two terminals).
-    mkdir -p "$(dirname "$DIR")"
-    exec 9>"$DIR.lock"
-    flock 9
-    # runuser and pg_ctl must not inherit a working directory the owner cannot enter.
-    cd /
-    "$command"
-    ;;
-status)
-    if is_running; then echo running; else
-        echo stopped
-        exit 3
-    fi
-    ;;
-url) url ;;
-*)
-    echo "usage: $0 start|stop|status|url" >&2
-    exit 2
-    ;;
-esac
+# shellcheck source=scripts/test-server-main.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-server-main.sh"
+test_server_main "$@"

@@ -312,8 +312,11 @@ Config loadConfig(const std::string& file)
 
     auto database = r.section("database");
     c.databaseBackend = r.string(database, "backend", "database", c.databaseBackend);
-    if (c.databaseBackend != "sqlite3" && c.databaseBackend != "postgresql")
-        r.fail("database.backend", "must be sqlite3 or postgresql");
+    if (c.databaseBackend == "mysql")
+        c.databaseBackend = "mariadb"; // the same backend (SOCI's MySQL one), one name
+    if (c.databaseBackend != "sqlite3" && c.databaseBackend != "postgresql"
+        && c.databaseBackend != "mariadb")
+        r.fail("database.backend", "must be sqlite3, postgresql or mariadb (mysql)");
     c.databaseConnection = r.string(database, "connection", "database");
     if (c.databaseBackend == "sqlite3") {
         // "db=relative/path" is relative to the configuration file like every other path.

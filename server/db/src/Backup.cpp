@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <initializer_list>
 #include <sqlite3.h>
 #include <sstream>
 #include <stdexcept>
@@ -140,10 +142,11 @@ std::string searchPathSchema(const std::string& connection)
     return connection.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
-void runTool(const std::string& tool, const std::vector<std::string>& args)
+void runTool(const std::string& tool, const std::vector<std::string>& args,
+    const Poco::Process::Env& env = {})
 {
     Poco::Pipe errors;
-    auto handle = Poco::Process::launch(tool, args, nullptr, nullptr, &errors);
+    auto handle = Poco::Process::launch(tool, args, "", nullptr, nullptr, &errors, env);
     Poco::PipeInputStream stream(errors);
     std::string text;
     Poco::StreamCopier::copyToString(stream, text);
@@ -168,6 +171,95 @@ void restorePostgresql(const DatabaseConfig& config, const std::string& from)
             "--dbname=" + config.connection, from });
 }
 
+// --- MariaDB: the tools MariaDB ships ---------------------------------------------------------
+
+/// The value of `key` (or of its alias) in a SOCI MySQL connection string ("" when absent).
+std::string keywordValue(const std::string& connection, std::initializer_list<const char*> keys)
+{
+    std::istringstream words(connection);
+    std::string word;
+    while (words >> word) {
+        for (const auto* key : keys)
+            if (word.starts_with(std::string(key) + "="))
+                return word.substr(word.find('=') + 1);
+    }
+    return {};
+}
+
+/// The client options for the server of the connection string; the password goes through
+/// the environment (MYSQL_PWD), never on a command line others can read.
+std::vector<std::string> mariadbClientArgs(const DatabaseConfig& config, Poco::Process::Env& env)
+{
+    std::vector<std::string> args { "--no-defaults" };
+    const auto& c = config.connection;
+    if (auto host = keywordValue(c, { "host" }); !host.empty())
+        args.push_back("--host=" + host);
+    if (auto port = keywordValue(c, { "port" }); !port.empty())
+        args.push_back("--port=" + port);
+    if (auto socket = keywordValue(c, { "unix_socket" }); !socket.empty())
+        args.push_back("--socket=" + socket);
+    if (auto user = keywordValue(c, { "user" }); !user.empty())
+        args.push_back("--user=" + user);
+    env["MYSQL_PWD"] = keywordValue(c, { "password", "pass" });
+    return args;
+}
+
+std::string mariadbDatabase(const DatabaseConfig& config)
+{
+    auto name = keywordValue(config.connection, { "dbname", "db", "service" });
+    if (name.empty())
+        throw std::runtime_error("the MariaDB connection string names no dbname");
+    return name;
+}
+
+BackupResult backupMariadb(const DatabaseConfig& config, const std::string& to)
+{
+    Poco::Process::Env env;
+    auto args = mariadbClientArgs(config, env);
+    for (const auto* option : { "--single-transaction", "--skip-lock-tables", "--no-tablespaces",
+             "--default-character-set=utf8mb4" })
+        args.emplace_back(option);
+    args.push_back("--result-file=" + to);
+    args.push_back(mariadbDatabase(config));
+    runTool("mariadb-dump", args, env);
+    return { to, fs::file_size(to), "mariadb-dump --single-transaction" };
+}
+
+/// Refuses a file that is not mariadb-dump's dump of a certgate database (before anything is
+/// changed: the client would run whatever SQL the file holds).
+void checkMariadbDump(const std::string& from)
+{
+    std::ifstream in(from, std::ios::binary);
+    std::string line;
+    std::getline(in, line);
+    // Since 10.11.9 the dump opens with the client's sandbox mode ("/*M!999999\- ...").
+    if (line.starts_with("/*M!999999"))
+        std::getline(in, line);
+    if (!line.starts_with("-- MariaDB dump"))
+        throw std::runtime_error(from + " is not a mariadb-dump file");
+    while (std::getline(in, line))
+        if (line.starts_with("CREATE TABLE `schema_migrations`"))
+            return;
+    throw std::runtime_error(from + " holds no certgate database (no schema_migrations table)");
+}
+
+// The dump drops and recreates each table it holds.
+void restoreMariadb(const DatabaseConfig& config, const std::string& from)
+{
+    checkMariadbDump(from);
+    Poco::Process::Env env;
+    auto args = mariadbClientArgs(config, env);
+    args.push_back("--default-character-set=utf8mb4");
+    args.push_back("--database=" + mariadbDatabase(config));
+    args.push_back("--execute=source " + fs::absolute(from).string());
+    runTool("mariadb", args, env);
+}
+
+bool isMariadb(const DatabaseConfig& config)
+{
+    return config.backend == "mariadb" || config.backend == "mysql";
+}
+
 } // namespace
 
 BackupResult backupDatabase(const DatabaseConfig& config, const std::string& to)
@@ -178,6 +270,8 @@ BackupResult backupDatabase(const DatabaseConfig& config, const std::string& to)
         return backupSqlite(config, to);
     if (config.backend == "postgresql")
         return backupPostgresql(config, to);
+    if (isMariadb(config))
+        return backupMariadb(config, to);
     throw std::runtime_error("no backup for database backend " + config.backend);
 }
 
@@ -189,6 +283,8 @@ void restoreDatabase(const DatabaseConfig& config, const std::string& from)
         return restoreSqlite(config, from);
     if (config.backend == "postgresql")
         return restorePostgresql(config, from);
+    if (isMariadb(config))
+        return restoreMariadb(config, from);
     throw std::runtime_error("no restore for database backend " + config.backend);
 }
 

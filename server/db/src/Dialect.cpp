@@ -9,13 +9,10 @@
 #include <sqlite3.h>
 
 namespace certgate::db {
-namespace {
 
-// SOCI's own errors about the connection, for both backends: a failed connect (plain
-// soci_error on PostgreSQL), a session whose reopening failed, a backend error it classifies
-// as a connection error (PostgreSQL's SQLSTATE class 08, which SOCI also gives a lost
-// connection).
-bool isConnectionError(const soci::soci_error& error)
+// A failed connect is a plain soci_error on PostgreSQL; SOCI classifies PostgreSQL's SQLSTATE
+// class 08, which it also gives a lost connection, as connection_error.
+bool isSociConnectionError(const soci::soci_error& error)
 {
     if (error.get_error_category() == soci::soci_error::connection_error)
         return true;
@@ -23,6 +20,26 @@ bool isConnectionError(const soci::soci_error& error)
     return message.starts_with("Session is not connected")
         || message.starts_with("Cannot establish connection");
 }
+
+void Dialect::lockAgency(soci::session& session, const std::string& code) const
+{
+    std::string locked;
+    soci::indicator indicator = soci::i_null;
+    session << "SELECT code FROM agencies WHERE code = :code FOR UPDATE", soci::use(code),
+        soci::into(locked, indicator);
+}
+
+bool Dialect::hasInformationSchemaTable(
+    soci::session& session, const char* schema, const std::string& table)
+{
+    long long count = 0;
+    session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+            + std::string(schema) + " AND table_name = :name",
+        soci::use(table), soci::into(count);
+    return count > 0;
+}
+
+namespace {
 
 class SqliteDialect final : public Dialect {
 public:
@@ -82,7 +99,7 @@ public:
     bool isUnavailable(const soci::soci_error& error) const override
     {
         const auto* sqliteError = dynamic_cast<const soci::sqlite3_soci_error*>(&error);
-        return isConnectionError(error) || (sqliteError && isTransient(sqliteError->result()));
+        return isSociConnectionError(error) || (sqliteError && isTransient(sqliteError->result()));
     }
 
 private:
@@ -133,21 +150,9 @@ public:
         session << "SELECT pg_advisory_xact_lock(" + std::to_string(auditLockKey) + ")";
     }
 
-    void lockAgency(soci::session& session, const std::string& code) const override
-    {
-        std::string locked;
-        soci::indicator indicator = soci::i_null;
-        session << "SELECT code FROM agencies WHERE code = :code FOR UPDATE", soci::use(code),
-            soci::into(locked, indicator);
-    }
-
     bool hasTable(soci::session& session, const std::string& table) const override
     {
-        long long count = 0;
-        session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
-                   "current_schema() AND table_name = :name",
-            soci::use(table), soci::into(count);
-        return count > 0;
+        return hasInformationSchemaTable(session, "current_schema()", table);
     }
 
     bool isUniqueViolation(const soci::soci_error& error, const UniqueKey& key) const override
@@ -155,7 +160,7 @@ public:
         const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
         if (!pgError || pgError->sqlstate() != "23505")
             return false;
-        return error.get_error_message().find('"' + std::string(key.postgresqlName) + '"')
+        return error.get_error_message().find('"' + std::string(key.name) + '"')
             != std::string::npos;
     }
 
@@ -164,7 +169,7 @@ public:
     bool isUnavailable(const soci::soci_error& error) const override
     {
         const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
-        return isConnectionError(error) || (pgError && isTransient(pgError->sqlstate()));
+        return isSociConnectionError(error) || (pgError && isTransient(pgError->sqlstate()));
     }
 
 private:
@@ -187,8 +192,10 @@ std::unique_ptr<Dialect> makeDialect(const std::string& backend)
         return std::make_unique<SqliteDialect>();
     if (backend == "postgresql")
         return std::make_unique<PostgresqlDialect>();
+    if (backend == "mariadb" || backend == "mysql")
+        return makeMariadbDialect();
     throw core::Error(core::ErrorCode::InternalError,
-        "unknown database backend '" + backend + "' (expected sqlite3 or postgresql)");
+        "unknown database backend '" + backend + "' (expected sqlite3, postgresql or mariadb)");
 }
 
 } // namespace certgate::db

@@ -235,10 +235,11 @@ std::vector<std::int64_t> Migrator::migrate()
             if (std::any_of(applied.begin(), applied.end(),
                     [&](const AppliedMigration& a) { return a.version == script.version; }))
                 return;
-            for (std::size_t i = 0; i < script.statements.size(); ++i) {
+            const auto statements = dialect->migrationStatements(script.statements);
+            for (std::size_t i = 0; i < statements.size(); ++i) {
                 const auto operation
                     = "migration " + script.fileName + ", statement " + std::to_string(i + 1);
-                translated(*dialect, operation, [&] { session << script.statements[i]; });
+                translated(*dialect, operation, [&] { session << statements[i]; });
             }
             translated(*dialect, "record migration", [&] {
                 SqlSession(session, *dialect, true)

@@ -29,13 +29,13 @@ std::string SqlSession::insertSql(std::string_view table, const std::vector<std:
         + placeholders + ")";
 }
 
-std::string SqlSession::assignments(
-    const std::vector<std::string>& columns, std::string_view key, std::string_view value)
+std::string SqlSession::assignments(const std::vector<std::string>& columns, std::string_view key,
+    const std::function<std::string(const std::string&)>& value)
 {
     std::string list;
     for (const auto& column : columns) {
         if (column != key)
-            list += (list.empty() ? "" : ", ") + column + " = " + std::string(value) + column;
+            list += (list.empty() ? "" : ", ") + column + " = " + value(column);
     }
     return list;
 }

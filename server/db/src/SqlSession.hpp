@@ -94,8 +94,9 @@ public:
     template <StoredRecord Record> void upsert(const Record& record, std::string_view key)
     {
         insert(record,
-            " ON CONFLICT (" + std::string(key) + ") DO UPDATE SET "
-                + assignments(columnNames<Record>(), key, "excluded."));
+            dialect_.onConflictUpdate(key,
+                assignments(columnNames<Record>(), key,
+                    [&](const std::string& column) { return dialect_.proposedValue(column); })));
     }
 
     /// UPDATE of every column but `key` in the row whose `key` is the record's; returns the
@@ -105,8 +106,9 @@ public:
         Statement statement(session_);
         statement.use(record);
         statement.execute("UPDATE " + std::string(Mapping<Record>::table) + " SET "
-            + assignments(columnNames<Record>(), key, ":") + " WHERE " + std::string(key)
-            + " = :" + std::string(key));
+            + assignments(
+                columnNames<Record>(), key, [](const std::string& column) { return ":" + column; })
+            + " WHERE " + std::string(key) + " = :" + std::string(key));
         return statement.affectedRows();
     }
 
@@ -121,9 +123,9 @@ private:
     }
     static std::string joined(const std::vector<std::string>& columns);
     static std::string insertSql(std::string_view table, const std::vector<std::string>& columns);
-    /// "a = <value>a, b = <value>b" for every column but `key`.
-    static std::string assignments(
-        const std::vector<std::string>& columns, std::string_view key, std::string_view value);
+    /// "a = <value(a)>, b = <value(b)>" for every column but `key`.
+    static std::string assignments(const std::vector<std::string>& columns, std::string_view key,
+        const std::function<std::string(const std::string&)>& value);
 
     soci::session& session_;
     const Dialect& dialect_;

@@ -117,4 +117,4 @@ TEST_P(BackupTest, AFileThatIsNotABackupIsRefusedAndChangesNothing)
 
 } // namespace
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(BackupTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(BackupTest);

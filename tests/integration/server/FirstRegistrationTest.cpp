@@ -543,7 +543,7 @@ TEST_P(FirstRegistrationTest, MoreReceiptQueriesThanTheLimitInAMinuteAreRateLimi
     EXPECT_TRUE(answered(httpRequest("GET", url)));
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(FirstRegistrationTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(FirstRegistrationTest);
 
 /// The server behind a trusted reverse proxy (here: loopback) keys the limit on the client
 /// the proxy names last in X-Forwarded-For.

@@ -251,12 +251,12 @@ HttpResponse AdminSession::post(
 // Fixture
 
 PortalTest::PortalTest()
-    : PortalTest(GetParam() == Backend::Postgresql ? postgresqlUrl() : std::string())
+    : PortalTest(defaultServerUrl(GetParam()))
 {
 }
 
-PortalTest::PortalTest(const std::string& postgresqlUrl)
-    : database_(GetParam(), postgresqlUrl)
+PortalTest::PortalTest(const std::string& serverUrl)
+    : database_(GetParam(), serverUrl)
     , scratch_("certgate-portal-test")
     , clockFile_(scratch_.file("clock-offset"))
 {

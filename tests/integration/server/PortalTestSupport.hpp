@@ -26,13 +26,13 @@ namespace certgate::test {
 
 inline void PrintTo(Backend backend, std::ostream* out)
 {
-    *out << (backend == Backend::Sqlite ? "sqlite3" : "postgresql");
+    *out << backendName(backend);
 }
 
 struct ServerBackendName {
     std::string operator()(const ::testing::TestParamInfo<Backend>& info) const
     {
-        return info.param == Backend::Sqlite ? "sqlite3" : "postgresql";
+        return backendName(info.param);
     }
 };
 
@@ -112,8 +112,8 @@ struct Contact {
 class PortalTest : public ::testing::TestWithParam<Backend> {
 protected:
     PortalTest();
-    /// On a schema in the PostgreSQL cluster of `postgresqlUrl` (not the test cluster).
-    explicit PortalTest(const std::string& postgresqlUrl);
+    /// On the database server of `serverUrl` (not the test one; "" for SQLite).
+    explicit PortalTest(const std::string& serverUrl);
     void SetUp() override;
 
     /// Override to change the configuration (JSON) before the server starts.
@@ -169,4 +169,11 @@ protected:
         ::certgate::test::ServerBackendName {});                                                   \
     INSTANTIATE_TEST_SUITE_P(Postgresql, suite,                                                    \
         ::testing::Values(::certgate::test::Backend::Postgresql),                                  \
+        ::certgate::test::ServerBackendName {})
+
+/// CERTGATE_SERVER_ON_BOTH_BACKENDS, and Mariadb/... (CMake gives it the `mariadb` fixture).
+#define CERTGATE_SERVER_ON_ALL_BACKENDS(suite)                                                     \
+    CERTGATE_SERVER_ON_BOTH_BACKENDS(suite);                                                       \
+    INSTANTIATE_TEST_SUITE_P(Mariadb, suite,                                                       \
+        ::testing::Values(::certgate::test::Backend::Mariadb),                                     \
         ::certgate::test::ServerBackendName {})

@@ -2,6 +2,7 @@
 #include <certgate/test/TestPki.hpp>
 
 #include <Poco/JSON/Object.h>
+#include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -21,34 +22,94 @@ std::string certgateBinary()
     return binaryDir() + "/bin/certgate";
 }
 
+std::string backendName(Backend backend)
+{
+    switch (backend) {
+    case Backend::Sqlite:
+        return "sqlite3";
+    case Backend::Postgresql:
+        return "postgresql";
+    case Backend::Mariadb:
+        return "mariadb";
+    }
+    return "?";
+}
+
+namespace {
+
+/// $variable, else what `scripts/<script> url` prints: once per process.
+std::string serverUrl(const char* variable, const std::string& script)
+{
+    if (const char* fromEnv = std::getenv(variable); fromEnv && *fromEnv)
+        return fromEnv;
+    auto result = run(sourceDir() + "/scripts/" + script, { "url" });
+    if (result.exitCode != 0)
+        throw std::runtime_error("scripts/" + script + " url failed: " + result.output);
+    while (!result.output.empty() && (result.output.back() == '\n' || result.output.back() == '\r'))
+        result.output.pop_back();
+    return result.output;
+}
+
+/// `connection` with its dbname=... replaced by `database`.
+std::string withDatabase(const std::string& connection, const std::string& database)
+{
+    std::istringstream words(connection);
+    std::string word;
+    std::string out;
+    while (words >> word)
+        if (!word.starts_with("dbname=") && !word.starts_with("db="))
+            out += word + " ";
+    return out + "dbname=" + database;
+}
+
+std::unique_ptr<soci::session> connect(Backend backend, const std::string& connection)
+{
+    switch (backend) {
+    case Backend::Sqlite:
+        return std::make_unique<soci::session>(*soci::factory_sqlite3(), connection);
+    case Backend::Postgresql:
+        return std::make_unique<soci::session>(*soci::factory_postgresql(), connection);
+    case Backend::Mariadb:
+        return std::make_unique<soci::session>(*soci::factory_mysql(), connection);
+    }
+    throw std::logic_error("no such backend");
+}
+
+} // namespace
+
 std::string postgresqlUrl()
 {
-    static std::once_flag once;
-    static std::string url;
-    std::call_once(once, [] {
-        if (const char* fromEnv = std::getenv("CERTGATE_TEST_PG_URL"); fromEnv && *fromEnv) {
-            url = fromEnv;
-            return;
-        }
-        auto result = run(sourceDir() + "/scripts/test-postgres.sh", { "url" });
-        if (result.exitCode != 0)
-            throw std::runtime_error("scripts/test-postgres.sh url failed: " + result.output);
-        while (!result.output.empty()
-            && (result.output.back() == '\n' || result.output.back() == '\r'))
-            result.output.pop_back();
-        url = result.output;
-    });
+    static const std::string url = serverUrl("CERTGATE_TEST_PG_URL", "test-postgres.sh");
+    return url;
+}
+
+std::string defaultServerUrl(Backend backend)
+{
+    switch (backend) {
+    case Backend::Sqlite:
+        return {};
+    case Backend::Postgresql:
+        return postgresqlUrl();
+    case Backend::Mariadb:
+        return mariadbUrl();
+    }
+    return {};
+}
+
+std::string mariadbUrl()
+{
+    static const std::string url = serverUrl("CERTGATE_TEST_MARIADB_URL", "test-mariadb.sh");
     return url;
 }
 
 ScratchDatabase::ScratchDatabase(Backend backend)
-    : ScratchDatabase(backend, backend == Backend::Postgresql ? postgresqlUrl() : std::string())
+    : ScratchDatabase(backend, defaultServerUrl(backend))
 {
 }
 
-ScratchDatabase::ScratchDatabase(Backend backend, std::string postgresqlUrl)
+ScratchDatabase::ScratchDatabase(Backend backend, std::string serverUrl)
     : backend_(backend)
-    , postgresqlUrl_(std::move(postgresqlUrl))
+    , serverUrl_(std::move(serverUrl))
     , dir_("certgate-db")
 {
     if (backend_ == Backend::Sqlite) {
@@ -59,18 +120,21 @@ ScratchDatabase::ScratchDatabase(Backend backend, std::string postgresqlUrl)
     std::ostringstream name;
     name << "t_" << std::hex << random() << random();
     schema_ = name.str();
+    const bool postgresql = backend_ == Backend::Postgresql;
     try {
-        soci::session admin(*soci::factory_postgresql(), postgresqlUrl_);
-        // The schema name is made here from hex digits; identifiers cannot be bound.
-        admin << "CREATE SCHEMA " + schema_;
+        auto admin = connect(backend_, serverUrl_);
+        // The name is made here from hex digits; identifiers cannot be bound.
+        *admin << (postgresql
+                ? "CREATE SCHEMA " + schema_
+                : "CREATE DATABASE " + schema_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
     } catch (const soci::soci_error& e) {
-        throw std::runtime_error(
-            std::string("test PostgreSQL unreachable (ctest starts it through the postgres "
-                        "fixture; by hand: scripts/test-postgres.sh start): ")
-            + e.what());
+        const std::string script = postgresql ? "test-postgres.sh" : "test-mariadb.sh";
+        throw std::runtime_error("test " + backendName() + " unreachable (ctest starts it through "
+            + "a fixture; by hand: scripts/" + script + " start): " + e.what());
     }
-    connection_ = postgresqlUrl_ + " application_name=" + schema_
-        + " options='-c search_path=" + schema_ + "'";
+    connection_ = postgresql
+        ? serverUrl_ + " application_name=" + schema_ + " options='-c search_path=" + schema_ + "'"
+        : withDatabase(serverUrl_, schema_);
 }
 
 ScratchDatabase::~ScratchDatabase()
@@ -78,21 +142,23 @@ ScratchDatabase::~ScratchDatabase()
     if (schema_.empty())
         return;
     try {
-        soci::session admin(*soci::factory_postgresql(), postgresqlUrl_);
-        admin << "SET client_min_messages TO WARNING";
-        admin << "DROP SCHEMA " + schema_ + " CASCADE";
+        auto admin = connect(backend_, serverUrl_);
+        if (backend_ == Backend::Postgresql) {
+            *admin << "SET client_min_messages TO WARNING";
+            *admin << "DROP SCHEMA " + schema_ + " CASCADE";
+        } else {
+            *admin << "DROP DATABASE " + schema_;
+        }
     } catch (const std::exception&) {
-        // A schema left behind is dropped with the test cluster.
+        // A schema or database left behind is dropped with the test server's data.
     }
 }
 
 std::string ScratchDatabase::scalar(const std::string& sql) const
 {
-    std::unique_ptr<soci::session> session;
-    if (backend_ == Backend::Sqlite)
-        session = std::make_unique<soci::session>(*soci::factory_sqlite3(), connection_);
-    else
-        session = std::make_unique<soci::session>(*soci::factory_postgresql(), connection_);
+    auto session = connect(backend_, connection_);
+    if (backend_ == Backend::Mariadb)
+        *session << "SET SESSION sql_mode = 'ANSI_QUOTES'";
     soci::row row;
     *session << sql, soci::into(row);
     if (!session->got_data() || row.size() == 0 || row.get_indicator(0) == soci::i_null)

@@ -16,11 +16,13 @@
 namespace certgate::db::test {
 
 using certgate::test::Backend;
+using certgate::test::backendName;
+using certgate::test::mariadbUrl;
 using certgate::test::postgresqlUrl;
 
 inline void PrintTo(Backend backend, std::ostream* out)
 {
-    *out << (backend == Backend::Sqlite ? "sqlite3" : "postgresql");
+    *out << backendName(backend);
 }
 
 /// A database no other test sees (the shared tests/support ScratchDatabase), as the db
@@ -74,18 +76,21 @@ protected:
 struct BackendName {
     std::string operator()(const ::testing::TestParamInfo<Backend>& info) const
     {
-        return info.param == Backend::Sqlite ? "sqlite3" : "postgresql";
+        return backendName(info.param);
     }
 };
 
 } // namespace certgate::db::test
 
-/// Runs `suite` on both backends; test names start with Sqlite/ or Postgresql/ (the ctest
-/// labels and the postgres fixture are chosen by that prefix).
-#define CERTGATE_ON_BOTH_BACKENDS(suite)                                                           \
+/// Runs `suite` on every backend; test names start with Sqlite/, Postgresql/ or Mariadb/ (the
+/// ctest labels and the server fixtures are chosen by that prefix).
+#define CERTGATE_ON_ALL_BACKENDS(suite)                                                            \
     INSTANTIATE_TEST_SUITE_P(Sqlite, suite,                                                        \
         ::testing::Values(::certgate::db::test::Backend::Sqlite),                                  \
         ::certgate::db::test::BackendName {});                                                     \
     INSTANTIATE_TEST_SUITE_P(Postgresql, suite,                                                    \
         ::testing::Values(::certgate::db::test::Backend::Postgresql),                              \
+        ::certgate::db::test::BackendName {});                                                     \
+    INSTANTIATE_TEST_SUITE_P(Mariadb, suite,                                                       \
+        ::testing::Values(::certgate::db::test::Backend::Mariadb),                                 \
         ::certgate::db::test::BackendName {})

@@ -173,8 +173,14 @@ TEST_P(MigratorTest, AFailingMigrationLeavesNothingBehind)
 
     EXPECT_THAT(detail, HasSubstr(name + ", statement 3"));
     // The earlier migrations committed, the broken one left no trace: once fixed, its
-    // CREATE TABLE succeeds, which it would not if half_done had survived.
+    // CREATE TABLE succeeds, which it would not if half_done had survived. MariaDB commits
+    // each DDL statement on its own (sql/README.md): the broken migration is not recorded,
+    // but its table stays until an operator drops it.
     EXPECT_EQ(migrator().applied().size(), static_cast<std::size_t>(base));
+    if (GetParam() == Backend::Mariadb) {
+        EXPECT_EQ(database_.scalar("SELECT COUNT(*) FROM half_done"), "1");
+        database_.scalar("DROP TABLE half_done");
+    }
     write(name, "CREATE TABLE half_done (id TEXT NOT NULL PRIMARY KEY);\n");
     EXPECT_THAT(migrator().migrate(), ElementsAre(base + 1));
 }
@@ -203,7 +209,7 @@ TEST_P(MigratorTest, ConcurrentMigratorsApplyEachMigrationExactlyOnce)
     EXPECT_EQ(migrator().applied().size(), migrator().scripts().size());
 }
 
-CERTGATE_ON_BOTH_BACKENDS(MigratorTest);
+CERTGATE_ON_ALL_BACKENDS(MigratorTest);
 
 // Reading the folder needs no database.
 

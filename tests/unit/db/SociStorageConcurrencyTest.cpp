@@ -222,7 +222,7 @@ TEST_P(SociStorageConcurrencyTest, TwoInstancesOnOneDatabaseSeeEachOthersWrites)
     EXPECT_EQ(second.nextCounter("c"), 2);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(SociStorageConcurrencyTest);
+CERTGATE_ON_ALL_BACKENDS(SociStorageConcurrencyTest);
 
 } // namespace
 } // namespace certgate::db::test

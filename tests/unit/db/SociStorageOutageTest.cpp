@@ -8,11 +8,13 @@
 #include <certgate/db/SociStorage.hpp>
 
 #include <gtest/gtest.h>
+#include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <memory>
+#include <vector>
 
 namespace certgate::db::test {
 namespace {
@@ -28,30 +30,61 @@ TEST(DescribeDatabaseTest, NamesTheServerOrFileButNeverThePassword)
     EXPECT_EQ(describeDatabase(
                   { "postgresql", "postgresql://certgate:s3cret@db.internal:5432/certgate?ssl=1" }),
         "postgresql postgresql://db.internal:5432/certgate");
+    EXPECT_EQ(describeDatabase({ "mariadb",
+                  "host=db.internal port=3306 dbname=certgate user=certgate password=s3cret" }),
+        "mariadb host=db.internal port=3306 dbname=certgate");
     EXPECT_EQ(describeDatabase({ "sqlite3", "db=/var/lib/certgate/certgate.db timeout=5" }),
         "sqlite3 /var/lib/certgate/certgate.db");
 }
 
-class SqliteOutageTest : public DatabaseTest { };
+/// Another connection holds a write lock on agency A0001 (SQLite: the whole database) until
+/// release().
+class LockHolder {
+public:
+    LockHolder(Backend backend, const std::string& connection)
+        : session_(backend == Backend::Sqlite ? *soci::factory_sqlite3() : *soci::factory_mysql(),
+            connection)
+    {
+        if (backend == Backend::Sqlite) {
+            session_ << "BEGIN EXCLUSIVE";
+        } else {
+            session_ << "BEGIN";
+            session_ << "UPDATE agencies SET name = 'held' WHERE code = 'A0001'";
+        }
+    }
+    void release() { session_ << "ROLLBACK"; }
 
-TEST_P(SqliteOutageTest, AWriteLockHeldPastTheBusyTimeoutIsUnavailableAndPassesWhenReleased)
+private:
+    soci::session session_;
+};
+
+class LockOutageTest : public DatabaseTest { };
+
+// SQLite: SQLITE_BUSY after busy_timeout; MariaDB: lock wait timeout (1205).
+TEST_P(LockOutageTest, AWriteLockHeldPastTheBusyTimeoutIsUnavailableAndPassesWhenReleased)
 {
     migrate();
     auto settings = config(2);
-    settings.busyTimeoutMs = 100;
+    settings.busyTimeoutMs = GetParam() == Backend::Sqlite ? 100 : 1000;
     SociStorage storage(settings);
     storage.upsertAgency(agency("A0001"));
 
-    soci::session holder(*soci::factory_sqlite3(), settings.connection);
-    holder << "BEGIN EXCLUSIVE";
-    EXPECT_EQ(errorCodeOf([&] { storage.upsertAgency(agency("A0002")); }),
+    LockHolder holder(GetParam(), settings.connection);
+    EXPECT_EQ(errorCodeOf([&] { storage.upsertAgency(agency("A0001")); }),
         ErrorCode::DatabaseUnavailable);
-    holder << "ROLLBACK";
+    holder.release();
 
-    storage.upsertAgency(agency("A0002"));
-    EXPECT_TRUE(storage.findAgency("A0002"));
+    storage.upsertAgency(agency("A0001"));
+    EXPECT_EQ(storage.findAgency("A0001")->name, agency("A0001").name);
     EXPECT_TRUE(storage.ping());
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, LockOutageTest, ::testing::Values(Backend::Sqlite), BackendName {});
+INSTANTIATE_TEST_SUITE_P(
+    Mariadb, LockOutageTest, ::testing::Values(Backend::Mariadb), BackendName {});
+
+class SqliteOutageTest : public DatabaseTest { };
 
 TEST_P(SqliteOutageTest, AConstraintViolationStaysWhatItIs)
 {
@@ -65,19 +98,35 @@ TEST_P(SqliteOutageTest, AConstraintViolationStaysWhatItIs)
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, SqliteOutageTest, ::testing::Values(Backend::Sqlite), BackendName {});
 
-class PostgresqlOutageTest : public DatabaseTest { };
+class DroppedConnectionsTest : public DatabaseTest {
+protected:
+    /// The server ends every connection of this test's database; returns how many.
+    int dropConnections()
+    {
+        if (GetParam() == Backend::Postgresql) {
+            soci::session admin(*soci::factory_postgresql(), postgresqlUrl());
+            int terminated = 0;
+            admin << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                     "application_name = :name",
+                soci::use(database_.name()), soci::into(terminated);
+            return terminated;
+        }
+        soci::session admin(*soci::factory_mysql(), mariadbUrl());
+        std::vector<long long> ids(16);
+        admin << "SELECT id FROM information_schema.processlist WHERE db = :name",
+            soci::use(database_.name()), soci::into(ids);
+        for (const auto id : ids)
+            admin << "KILL CONNECTION " + std::to_string(id);
+        return static_cast<int>(ids.size());
+    }
+};
 
-TEST_P(PostgresqlOutageTest, AfterOneCallFindsItsConnectionDroppedTheOthersAreCheckedFirst)
+TEST_P(DroppedConnectionsTest, AfterOneCallFindsItsConnectionDroppedTheOthersAreCheckedFirst)
 {
     migrate();
     SociStorage storage(config(4));
     storage.upsertAgency(agency("A0001"));
-    soci::session admin(*soci::factory_postgresql(), postgresqlUrl());
-    int terminated = 0;
-    admin << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-             "application_name = :name",
-        soci::use(database_.name()), soci::into(terminated);
-    ASSERT_EQ(terminated, 4);
+    ASSERT_EQ(dropConnections(), 4);
 
     EXPECT_EQ(errorCodeOf([&] { storage.findAgency("A0001"); }), ErrorCode::DatabaseUnavailable);
     for (int i = 0; i < 8; ++i)
@@ -89,7 +138,9 @@ TEST_P(PostgresqlOutageTest, AfterOneCallFindsItsConnectionDroppedTheOthersAreCh
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Postgresql, PostgresqlOutageTest, ::testing::Values(Backend::Postgresql), BackendName {});
+    Postgresql, DroppedConnectionsTest, ::testing::Values(Backend::Postgresql), BackendName {});
+INSTANTIATE_TEST_SUITE_P(
+    Mariadb, DroppedConnectionsTest, ::testing::Values(Backend::Mariadb), BackendName {});
 
 } // namespace
 } // namespace certgate::db::test

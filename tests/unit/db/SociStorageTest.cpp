@@ -101,11 +101,11 @@ TEST_P(SociStorageTest, TheStorageKeepsWorkingAfterAFailedTransaction)
 
 TEST_P(SociStorageTest, NamesItsBackendAndAnswersPing)
 {
-    EXPECT_EQ(storage_->backend(), GetParam() == Backend::Sqlite ? "sqlite3" : "postgresql");
+    EXPECT_EQ(storage_->backend(), backendName(GetParam()));
     EXPECT_TRUE(storage_->ping());
 }
 
-CERTGATE_ON_BOTH_BACKENDS(SociStorageTest);
+CERTGATE_ON_ALL_BACKENDS(SociStorageTest);
 
 class SociStoragePostgresqlTest : public SociStorageTest { };
 

@@ -6,7 +6,9 @@ namespace certgate::db {
 namespace {
 
 /// LIKE patterns for AgencyQuery: code prefix, name substring (ASCII case-insensitive on
-/// both backends; SQLite's LIKE folds ASCII case, PostgreSQL's does not).
+/// every backend; SQLite's LIKE folds ASCII case, PostgreSQL's and MariaDB's binary collation
+/// do not). The escape character is '!': SOCI's MySQL backend reads a backslash in a string
+/// literal as escaping the quote after it.
 struct AgencyFilter {
     std::string prefix;
     std::string substring;
@@ -15,8 +17,8 @@ struct AgencyFilter {
     {
         std::string escaped;
         for (const char c : text) {
-            if (c == '%' || c == '_' || c == '\\')
-                escaped += '\\';
+            if (c == '%' || c == '_' || c == '!')
+                escaped += '!';
             escaped += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
         }
         prefix = escaped + "%";
@@ -25,7 +27,7 @@ struct AgencyFilter {
 };
 
 constexpr std::string_view agencyWhere
-    = "WHERE UPPER(code) LIKE :prefix ESCAPE '\\' OR UPPER(name) LIKE :substring ESCAPE '\\'";
+    = "WHERE UPPER(code) LIKE :prefix ESCAPE '!' OR UPPER(name) LIKE :substring ESCAPE '!'";
 
 } // namespace
 

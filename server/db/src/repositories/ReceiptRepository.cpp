@@ -33,13 +33,13 @@ std::optional<core::Receipt> SociStorage::findReceipt(const std::string& id)
         [&](SqlSession& db) { return db.findOne<core::Receipt>("WHERE id = :id", id); });
 }
 
-// One statement, so atomic on both backends without an explicit transaction.
+// One statement, so atomic on every backend without an explicit transaction.
 std::int64_t SociStorage::nextCounter(const std::string& name)
 {
     return run("nextCounter", [&](SqlSession& db) {
-        const auto value = db.queryInteger(
-            "INSERT INTO counters (name, value) VALUES (:name, 1) ON CONFLICT (name) DO UPDATE "
-            "SET value = counters.value + 1 RETURNING value",
+        const auto value = db.queryInteger("INSERT INTO counters (name, value) VALUES (:name, 1)"
+                + db.dialect().onConflictUpdate("name", "value = counters.value + 1")
+                + " RETURNING value",
             name);
         if (!value)
             throw core::Error(core::ErrorCode::InternalError, "nextCounter: no value returned");

@@ -60,7 +60,7 @@ TEST_P(AgencyRepositoryTest, ListsAgenciesByCodePrefixOrNameSubstringInPages)
     EXPECT_EQ(storage_->countAgencies({ "Z", 50, 0 }), 0);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(AgencyRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(AgencyRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

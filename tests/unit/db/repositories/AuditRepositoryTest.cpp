@@ -49,7 +49,7 @@ TEST_P(AuditRepositoryTest, ADuplicateAuditSeqIsAConflictTheAppenderCanRetry)
     EXPECT_EQ(stored[0].action, "registration.confirm");
 }
 
-CERTGATE_ON_BOTH_BACKENDS(AuditRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(AuditRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

@@ -121,7 +121,7 @@ TEST_P(FlowRepositoryTest, PurgeDeletesOnlyWhatExpiredBeforeTheGivenTime)
     EXPECT_EQ(storage_->hitRateLimit("receipts:192.0.2.1", T0 + 600), 2);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(FlowRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(FlowRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

@@ -98,7 +98,7 @@ TEST_P(OperatorRepositoryTest, ListsActiveOperatorsInTheOrderTheyWereAdded)
     EXPECT_TRUE(storage_->listOperators("B0001").empty());
 }
 
-CERTGATE_ON_BOTH_BACKENDS(OperatorRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(OperatorRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

@@ -18,7 +18,7 @@ TEST_P(RateLimitRepositoryTest, RateLimitCountsHitsPerKeyAndWindow)
     EXPECT_EQ(storage_->hitRateLimit("receipts:203.0.113.7", T0 + 60), 1);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(RateLimitRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(RateLimitRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

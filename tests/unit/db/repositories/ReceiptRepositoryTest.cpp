@@ -48,7 +48,7 @@ TEST_P(ReceiptRepositoryTest, CountersCountUpPerName)
     EXPECT_EQ(storage_->nextCounter("receipt:20251127"), 3);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(ReceiptRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(ReceiptRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

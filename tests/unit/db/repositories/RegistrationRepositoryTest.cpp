@@ -153,7 +153,7 @@ TEST_P(RegistrationRepositoryTest, ForeignKeysAreEnforced)
         ErrorCode::InternalError);
 }
 
-CERTGATE_ON_BOTH_BACKENDS(RegistrationRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(RegistrationRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

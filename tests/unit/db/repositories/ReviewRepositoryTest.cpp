@@ -58,7 +58,7 @@ TEST_P(ReviewRepositoryTest, ListsReviewsByStatusOldestFirstAndPerAgencyNewestFi
     EXPECT_THAT(idsOf(storage_->listAgencyReviews("A0001")), ElementsAre("v-4", "v-2", "v-1"));
 }
 
-CERTGATE_ON_BOTH_BACKENDS(ReviewRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(ReviewRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

@@ -48,7 +48,7 @@ TEST_P(StaffRepositoryTest, StaffAndTheirSessionsRoundTrip)
     storage_->deleteStaffSession(session.idHash); // logging out twice is fine
 }
 
-CERTGATE_ON_BOTH_BACKENDS(StaffRepositoryTest);
+CERTGATE_ON_ALL_BACKENDS(StaffRepositoryTest);
 
 } // namespace
 } // namespace certgate::db::test

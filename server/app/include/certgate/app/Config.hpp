@@ -35,6 +35,7 @@ struct Config {
     std::vector<std::string> metricsAllow { "127.0.0.1", "::1" };
 
     // database
+    /// "sqlite3" | "postgresql" | "mariadb" ("mysql" is read as "mariadb")
     std::string databaseBackend = "sqlite3";
     std::string databaseConnection;
     int databasePoolSize = 8;

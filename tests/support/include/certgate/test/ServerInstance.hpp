@@ -12,37 +12,45 @@
 
 namespace certgate::test {
 
-enum class Backend { Sqlite, Postgresql };
+enum class Backend { Sqlite, Postgresql, Mariadb };
+
+/// "sqlite3", "postgresql", "mariadb": the configuration's database.backend, and the test
+/// names' parameter.
+std::string backendName(Backend backend);
 
 /// The test PostgreSQL cluster's connection string ($CERTGATE_TEST_PG_URL, else
 /// `scripts/test-postgres.sh url`). ctest starts the cluster through the `postgres` fixture.
 std::string postgresqlUrl();
+/// The test MariaDB server's connection string ($CERTGATE_TEST_MARIADB_URL, else
+/// `scripts/test-mariadb.sh url`). ctest starts the server through the `mariadb` fixture.
+std::string mariadbUrl();
+/// The test server of `backend` ("" for SQLite).
+std::string defaultServerUrl(Backend backend);
 
-/// A database no other test sees: a new SQLite file, or a new schema in the test cluster
-/// (on every connection's search_path). Dropped at the end.
+/// A database no other test sees: a new SQLite file, a new schema in the test PostgreSQL
+/// cluster (on every connection's search_path), or a new database on the test MariaDB
+/// server. Dropped at the end.
 class ScratchDatabase {
 public:
     explicit ScratchDatabase(Backend backend);
-    /// PostgreSQL: a new schema in the cluster of `postgresqlUrl` instead of the test cluster.
-    ScratchDatabase(Backend backend, std::string postgresqlUrl);
+    /// PostgreSQL, MariaDB: on the server of `serverUrl` instead of the test one.
+    ScratchDatabase(Backend backend, std::string serverUrl);
     ~ScratchDatabase();
     ScratchDatabase(const ScratchDatabase&) = delete;
     ScratchDatabase& operator=(const ScratchDatabase&) = delete;
 
     Backend backend() const { return backend_; }
-    std::string backendName() const
-    {
-        return backend_ == Backend::Sqlite ? "sqlite3" : "postgresql";
-    }
+    std::string backendName() const { return test::backendName(backend_); }
     const std::string& connection() const { return connection_; }
-    /// PostgreSQL: the schema (also every connection's application_name); SQLite: empty.
+    /// PostgreSQL: the schema (also every connection's application_name); MariaDB: the
+    /// database; SQLite: empty.
     const std::string& schema() const { return schema_; }
     /// Runs one SQL statement and returns the first column of the first row ("" if none).
     std::string scalar(const std::string& sql) const;
 
 private:
     Backend backend_;
-    std::string postgresqlUrl_;
+    std::string serverUrl_;
     TempDir dir_;
     std::string schema_;
     std::string connection_;
