@@ -1,6 +1,6 @@
 #include <certgate/core/CardVerifier.hpp>
-#include <certgate/metrics/Metrics.hpp>
 #include <certgate/core/Error.hpp>
+#include <certgate/metrics/Metrics.hpp>
 
 namespace certgate::core {
 
