@@ -137,8 +137,8 @@ std::string Registry::exposition() const
                     static_cast<double>(snapshot.count));
             });
         };
-    for (const auto& [id, collected] : collectors_)
-        writers[collected.name] = [&collected](Exposition& out) {
+    for (const auto& entry : collectors_)
+        writers[entry.second.name] = [&collected = entry.second](Exposition& out) {
             std::vector<Sample> samples;
             try {
                 samples = collected.read();
