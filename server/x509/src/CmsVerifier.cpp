@@ -121,8 +121,9 @@ void verifyCmsSignature(
     checkSignedAttributes(opened.signer);
 
     ossl::X509Stack only(sk_X509_new_null());
-    if (!only || sk_X509_push(only.get(), X509_dup(signer)) != 1)
+    if (!only || sk_X509_push(only.get(), signer) <= 0)
         throw core::Error(ErrorCode::InternalError, "cannot list the signer certificate");
+    X509_up_ref(signer); // the stack frees what it holds
     ASN1_OCTET_STRING** encapsulated = CMS_get0_content(opened.cms.get());
     const bool detached = !encapsulated || !*encapsulated;
     auto expected = memory(content);
