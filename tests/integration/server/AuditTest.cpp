@@ -300,7 +300,7 @@ TEST_P(AuditTest, TheServerKeepsAppendingToAVerifiedChainAfterARestart)
     EXPECT_EQ(count("FROM audit_events WHERE error_code = 'ALREADY_REGISTERED'"), 1);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(AuditTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(AuditTest);
 
 /// The server logs the chain's head when it moves (here every second), so the service log is
 /// the copy outside the database that catches a truncated tail.
@@ -344,7 +344,7 @@ TEST_P(AuditHeadLogTest, TheServerLogsTheHeadThatLaterCatchesATruncatedTail)
     EXPECT_EQ(text(truncated.report, "ok"), "false");
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(AuditHeadLogTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(AuditHeadLogTest);
 
 } // namespace
 } // namespace certgate::test

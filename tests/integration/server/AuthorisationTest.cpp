@@ -388,7 +388,7 @@ TEST_P(AuthorisationTest, OnlyTheManagersAuthorisationFlowManagesOperators)
     EXPECT_EQ(count("FROM operators"), 0);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(AuthorisationTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(AuthorisationTest);
 
 } // namespace
 } // namespace certgate::test

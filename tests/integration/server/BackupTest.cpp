@@ -1,8 +1,8 @@
 // Backups and a restore drill (issue 18 item 3): `certgate backup` copies the database while the
 // server serves a continuous load of audited writes; `certgate restore` puts the copy back. Every
 // write acknowledged before the backup began is in it, none acknowledged after it ended, and the
-// audit chain of the restored records verifies. On both backends (SQLite's online backup API,
-// PostgreSQL's pg_dump / pg_restore).
+// audit chain of the restored records verifies. On every backend (SQLite's online backup API,
+// PostgreSQL's pg_dump / pg_restore, mariadb-dump and the mariadb client).
 #include "PortalTestSupport.hpp"
 
 #include <atomic>

@@ -218,8 +218,8 @@ TEST_P(ConcurrentFlowRequestsTest, AReviewApplicationSubmittedSeveralTimesAtOnce
     EXPECT_EQ(count("FROM receipts WHERE agency_code = 'E0001'"), 1);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(ConcurrentConfirmTest);
-CERTGATE_SERVER_ON_BOTH_BACKENDS(ConcurrentFlowRequestsTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(ConcurrentConfirmTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(ConcurrentFlowRequestsTest);
 
 } // namespace
 } // namespace certgate::test

@@ -97,7 +97,7 @@ TEST_P(CrashSafetyTest, AKillInsideConfirmLeavesNoHalfWrittenRegistrationAndTheF
     EXPECT_NO_THROW(authorise("A0001", "gca-moi", "moica-wang"));
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(CrashSafetyTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(CrashSafetyTest);
 
 } // namespace
 } // namespace certgate::test

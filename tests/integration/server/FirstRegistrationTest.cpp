@@ -574,7 +574,7 @@ TEST_P(BehindProxyTest, EachClientTheProxyNamesHasItsOwnReceiptQueryLimit)
     EXPECT_TRUE(answered(httpRequest("GET", url, {}, from("203.0.113.2"))));
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(BehindProxyTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(BehindProxyTest);
 
 } // namespace
 } // namespace certgate::test

@@ -172,7 +172,7 @@ TEST_P(ImportAgenciesTest, AFileWithoutTheHeaderOrWithoutRowsOrUnreadableIsRefus
     EXPECT_EQ(count("FROM agencies"), 6);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(ImportAgenciesTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(ImportAgenciesTest);
 
 } // namespace
 } // namespace certgate::test

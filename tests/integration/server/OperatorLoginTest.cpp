@@ -160,7 +160,7 @@ TEST_P(OperatorLoginTest, OnlyAValidCitizenCardOfAnOperatorLogsIn)
         refused(flow.cardStep("citizen-card", fields, nonce, forged), 403, "SIGNATURE_INVALID"));
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(OperatorLoginTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(OperatorLoginTest);
 
 } // namespace
 } // namespace certgate::test

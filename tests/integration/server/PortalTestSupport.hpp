@@ -1,6 +1,6 @@
 #pragma once
 // What the server suites share: a fixture that runs one real `certgate serve` per test on
-// SQLite or PostgreSQL (parameter), helpers that walk the portal's flows over real HTTP,
+// SQLite, PostgreSQL or MariaDB (parameter), helpers that walk the portal's flows over real HTTP,
 // an ops-staff admin session, the server's clock (testing.clockOffsetFile), and small
 // independent reference implementations (national ID checksum, the bureau's business days)
 // so that expectations are not computed by the code under test.
@@ -162,8 +162,8 @@ protected:
 
 } // namespace certgate::test
 
-/// Runs a PortalTest suite on both backends: Sqlite/... and Postgresql/... (CMake gives the
-/// latter the `postgres` fixture).
+/// Runs a PortalTest suite on SQLite and PostgreSQL: Sqlite/... and Postgresql/... (CMake gives
+/// the latter the `postgres` fixture).
 #define CERTGATE_SERVER_ON_BOTH_BACKENDS(suite)                                                    \
     INSTANTIATE_TEST_SUITE_P(Sqlite, suite, ::testing::Values(::certgate::test::Backend::Sqlite),  \
         ::certgate::test::ServerBackendName {});                                                   \

@@ -114,4 +114,4 @@ TEST_P(RateLimitTest, AFloodOfIdenticalRefusalsWritesABoundedNumberOfAuditRows)
 
 } // namespace
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(RateLimitTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(RateLimitTest);

@@ -315,7 +315,7 @@ TEST_P(ReplacementTest, TheOldManagersOpenOperatorListClosesWhenTheManagerIsRepl
     EXPECT_EQ(sql("SELECT functions FROM operators WHERE id = '" + id + "'"), R"(["enrolment"])");
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(ReplacementTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(ReplacementTest);
 
 } // namespace
 } // namespace certgate::test

@@ -51,4 +51,4 @@ TEST_P(RetentionTest, ExpiredFlowsGoOnScheduleAuditedAsCountsAndReceiptsStay)
 
 } // namespace
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(RetentionTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(RetentionTest);

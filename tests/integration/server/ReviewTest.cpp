@@ -376,7 +376,7 @@ TEST_P(ReviewTest, TwoStaffDecidingOneCaseAtOnceGetOneDecision)
     EXPECT_EQ(count("FROM audit_events WHERE action IN ('review.approve', 'review.reject')"), 1);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(ReviewTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(ReviewTest);
 
 // The approval test's expectation comes from this file's own small calendar; it must agree
 // with dates a person at the bureau would name (weekends, and the holidays of

@@ -128,7 +128,7 @@ TEST_P(TwoInstancesTest, ConcurrentRedemptionsOfOneNonceOnTwoInstancesSucceedOnc
     EXPECT_EQ(replays, 5);
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(TwoInstancesTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(TwoInstancesTest);
 
 } // namespace
 } // namespace certgate::test

@@ -398,7 +398,7 @@ TEST_P(WebSecurityTest, EveryAnswerCarriesTheSecurityHeaders)
     EXPECT_NE(csp.find("connect-src 'self' http://127.0.0.1:27161"), std::string::npos) << csp;
 }
 
-CERTGATE_SERVER_ON_BOTH_BACKENDS(WebSecurityTest);
+CERTGATE_SERVER_ON_ALL_BACKENDS(WebSecurityTest);
 
 } // namespace
 } // namespace certgate::test

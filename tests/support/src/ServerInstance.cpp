@@ -157,8 +157,9 @@ ScratchDatabase::~ScratchDatabase()
 std::string ScratchDatabase::scalar(const std::string& sql) const
 {
     auto session = connect(backend_, connection_);
+    // Tests write standard SQL: "identifiers", || concatenates.
     if (backend_ == Backend::Mariadb)
-        *session << "SET SESSION sql_mode = 'ANSI_QUOTES'";
+        *session << "SET SESSION sql_mode = 'ANSI'";
     soci::row row;
     *session << sql, soci::into(row);
     if (!session->got_data() || row.size() == 0 || row.get_indicator(0) == soci::i_null)
