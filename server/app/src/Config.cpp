@@ -199,6 +199,14 @@ std::string defaultWebRoot()
     return firstExisting({ bin / "../share/certgate/web", bin / "../../web" });
 }
 
+// The build puts the vendored npm libraries in <build>/web-vendor; installed, they are beside
+// the pages.
+std::string defaultVendorRoot()
+{
+    fs::path bin = executableDir();
+    return firstExisting({ bin / "../share/certgate/web-vendor", bin / "../web-vendor" });
+}
+
 namespace {
 
 // server.connections (README "Connections"): every value optional, each a positive number.
@@ -287,6 +295,7 @@ Config loadConfig(const std::string& file)
         r.fail("server.port", "must be 0..65535");
     c.port = static_cast<std::uint16_t>(port);
     c.webRoot = r.path(server, "webRoot", "server", defaultWebRoot());
+    c.vendorRoot = r.path(server, "vendorRoot", "server", defaultVendorRoot());
     readConnections(r, server, c.connections);
     c.trustedProxies = strings(server->getArray("trustedProxies"));
     c.portal.origin = r.string(server, "publicOrigin", "server");
@@ -431,6 +440,10 @@ Config loadConfig(const std::string& file)
         = r.integer(retention, "keepExpiredSeconds", "retention", c.keepExpiredSeconds);
     if (c.keepExpiredSeconds < 0 || c.keepExpiredSeconds > 30 * 86400)
         r.fail("retention.keepExpiredSeconds", "must be 0..2592000");
+    c.keepCardStatisticsSeconds = r.integer(
+        retention, "keepCardStatisticsSeconds", "retention", c.keepCardStatisticsSeconds);
+    if (c.keepCardStatisticsSeconds < 86400 || c.keepCardStatisticsSeconds > 400 * 86400)
+        r.fail("retention.keepCardStatisticsSeconds", "must be 86400..34560000 (one day at least)");
     if (c.auditHeadLogSeconds < 0)
         r.fail("logging.auditHeadSeconds", "must be 0 (off) or a number of seconds");
 

@@ -29,15 +29,34 @@ namespace {
 void purgeExpired(Services& services)
 {
     const auto& config = services.config();
-    auto counts
-        = services.storage().purgeExpired(services.clock().now() - config.keepExpiredSeconds);
+    const auto now = services.clock().now();
+    auto counts = services.storage().purgeExpired(now - config.keepExpiredSeconds);
+    counts.cardStatistics
+        = services.storage().purgeCardStatistics(now - config.keepCardStatisticsSeconds);
     if (counts.total() == 0)
         return;
     services.audit().append({ "system", "retention.purge", "ok", "", "", "",
         R"({"flows":)" + std::to_string(counts.flows) + R"(,"nonces":)"
             + std::to_string(counts.nonces) + R"(,"staffSessions":)"
             + std::to_string(counts.staffSessions) + R"(,"rateLimitWindows":)"
-            + std::to_string(counts.rateLimitWindows) + "}" });
+            + std::to_string(counts.rateLimitWindows) + R"(,"cardStatistics":)"
+            + std::to_string(counts.cardStatistics) + "}" });
+}
+
+// The admin dashboard's card counts: this instance's, added to the shared rows. During an
+// outage they stay in memory (logged once by the storage) and go with the next flush.
+constexpr std::chrono::seconds kStatisticsFlush { 5 };
+
+void flushCardStatistics(Services& services, Poco::Logger& log)
+{
+    try {
+        services.cardStatistics().flush(services.storage());
+    } catch (const core::Error& e) {
+        if (e.code() != core::ErrorCode::DatabaseUnavailable)
+            log.warning("storing the card statistics failed: %s", std::string(e.what()));
+    } catch (const std::exception& e) {
+        log.warning("storing the card statistics failed: %s", std::string(e.what()));
+    }
 }
 
 // No silent refusals (issue 13): a profile that can accept no card, and a CA certificate about
@@ -118,6 +137,7 @@ int serve(Args args)
     options.tlsCertificate = config.tlsCertificate;
     options.tlsPrivateKey = config.tlsPrivateKey;
     options.webRoot = config.webRoot;
+    options.vendorRoot = config.vendorRoot;
     options.agentUrl = config.agentUrl;
     options.publicOrigin = config.portal.origin;
     options.trustedProxies = config.trustedProxies;
@@ -136,6 +156,9 @@ int serve(Args args)
     warnAboutTrust(services.trust(), log);
     options.trustStatus = [&services] {
         return trustStatusJson(services.trust().status());
+    };
+    options.dashboard = [&services] {
+        return services.dashboard().view();
     };
     options.reloadTrust = [&services](const std::string& staff) {
         return reloadTrust(services, "staff:" + staff);
@@ -190,6 +213,7 @@ int serve(Args args)
         using Steady = std::chrono::steady_clock;
         auto nextPurge = Steady::now();
         auto nextHead = Steady::now() + std::chrono::seconds(config.auditHeadLogSeconds);
+        auto nextStatistics = Steady::now() + kStatisticsFlush;
         while (!stopping) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
             auto now = Steady::now();
@@ -204,6 +228,10 @@ int serve(Args args)
                 } catch (const std::exception& e) {
                     log.warning("purging expired flows failed: %s", std::string(e.what()));
                 }
+            }
+            if (now >= nextStatistics) {
+                nextStatistics = now + kStatisticsFlush;
+                flushCardStatistics(services, log);
             }
             if (config.auditHeadLogSeconds > 0 && now >= nextHead) {
                 nextHead = now + std::chrono::seconds(config.auditHeadLogSeconds);
@@ -220,6 +248,7 @@ int serve(Args args)
     stopping = true;
     housekeeper.join();
     server.stop();
+    flushCardStatistics(services, log);
     if (config.auditHeadLogSeconds > 0)
         logAuditHead();
     return 0;

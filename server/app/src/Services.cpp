@@ -46,8 +46,11 @@ Services::Services(Config config, bool withTrust)
     if (const int applied = applyMigrations(config_); applied > 0)
         log.information("database: %d migration(s) applied", applied);
     storage_ = std::make_unique<db::SociStorage>(databaseSettings(config_));
+    statistics_ = std::make_unique<core::CardStatistics>(*clock_);
+    dashboard_ = std::make_unique<core::Dashboard>(*storage_, *statistics_, *clock_);
     if (withTrust)
-        trust_ = std::make_unique<Trust>(config_.caProfiles, config_.plugins, *clock_);
+        trust_ = std::make_unique<Trust>(
+            config_.caProfiles, config_.plugins, *clock_, statistics_.get());
     pii_ = std::make_unique<core::PiiProtector>(config_.piiKey);
     audit_ = std::make_unique<core::AuditLog>(*storage_, *clock_, config_.auditKey);
     calendar_ = std::make_unique<core::BusinessCalendar>(config_.holidays, config_.workingWeekends);

@@ -69,8 +69,8 @@ std::vector<core::CaProfile> usable(
 
 } // namespace
 
-Trust::Trust(
-    const std::string& caProfilesDir, const std::string& pluginsDir, const core::Clock& clock)
+Trust::Trust(const std::string& caProfilesDir, const std::string& pluginsDir,
+    const core::Clock& clock, core::CardStatistics* statistics)
     : profilesDir_(caProfilesDir)
     , clock_(clock)
 {
@@ -81,7 +81,7 @@ Trust::Trust(
     plugins_ = std::make_unique<pluginhost::PluginHost>(pluginsDir, profiles_);
     swappable_ = std::make_unique<Swappable>(
         std::make_shared<x509::OpenSslCertificateValidator>(usable(profiles_, *plugins_), clock));
-    verifier_ = std::make_unique<core::CardVerifier>(*swappable_, *plugins_, clock);
+    verifier_ = std::make_unique<core::CardVerifier>(*swappable_, *plugins_, clock, statistics);
 }
 
 Trust::~Trust() = default;

@@ -44,6 +44,13 @@ void countVerification(std::string_view ca, std::string_view result)
 
 } // namespace
 
+void CardVerifier::count(std::string_view ca, std::string_view result) const
+{
+    countVerification(ca, result);
+    if (statistics_)
+        statistics_->count(ca, result);
+}
+
 template <typename CheckSignature>
 VerifiedCard CardVerifier::judge(std::span<const std::uint8_t> der, CheckSignature&& checkSignature,
     std::optional<plugin::CardKind> expectedKind, const ValidationOptions* options) const
@@ -51,10 +58,10 @@ VerifiedCard CardVerifier::judge(std::span<const std::uint8_t> der, CheckSignatu
     std::string ca;
     try {
         auto card = judgeUncounted(der, checkSignature, expectedKind, options, ca);
-        countVerification(ca, "OK");
+        count(ca, "OK");
         return card;
     } catch (const Error& e) {
-        countVerification(ca, toString(e.code()));
+        count(ca, toString(e.code()));
         throw;
     }
 }

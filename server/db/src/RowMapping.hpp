@@ -166,6 +166,13 @@ template <> struct Mapping<core::StaffSession> {
         Column { "created_at", &R::createdAt }, Column { "expires_at", &R::expiresAt });
 };
 
+template <> struct Mapping<core::CardStatistic> {
+    using R = core::CardStatistic;
+    static constexpr std::string_view table = "card_statistics";
+    static constexpr auto columns = std::tuple(Column { "minute_start", &R::minuteStart },
+        Column { "ca", &R::ca }, Column { "result_code", &R::result }, Column { "hits", &R::hits });
+};
+
 template <> struct Mapping<core::AuditEvent> {
     using R = core::AuditEvent;
     static constexpr std::string_view table = "audit_events";

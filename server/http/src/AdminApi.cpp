@@ -19,16 +19,6 @@ int intQuery(Context& ctx, const std::string& name, int fallback, int max)
     return std::clamp(value, 0, max);
 }
 
-/// Every admin route: a staff session, and the CSRF header for anything that changes state.
-template <typename Work> Handler staffOnly(core::Admin& admin, bool stateChanging, Work work)
-{
-    return [&admin, stateChanging, work](Context& ctx) {
-        auto csrf = ctx.header(kCsrfHeader);
-        auto staff = admin.authenticate(ctx.cookie(kStaffCookie), stateChanging ? &csrf : nullptr);
-        work(ctx, staff);
-    };
-}
-
 JsonObject registrationToJson(const core::RegistrationSummary& summary)
 {
     JsonObject o = new Poco::JSON::Object;
@@ -310,6 +300,8 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             admin.disableStaff("staff:" + staff.id, ctx.params.at(0));
             ctx.sendNoContent();
         }));
+
+    addDashboardRoute(router, admin, registry, options);
 
     router.add("POST", api + "/staff",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {

@@ -66,7 +66,8 @@ public:
             if (request.bodyTooLarge)
                 throw core::Error(core::ErrorCode::PayloadTooLarge);
             checkStateChange(ctx);
-            if (!router_.dispatch(ctx) && !(staticFile = serveStatic(ctx, options_.webRoot))) {
+            if (!router_.dispatch(ctx)
+                && !(staticFile = serveStatic(ctx, options_.webRoot, options_.vendorRoot))) {
                 if (ctx.path().rfind("/api/", 0) == 0 || ctx.path().rfind("/admin/api/", 0) == 0)
                     ctx.sendError(core::Error(core::ErrorCode::NotFound, "no such endpoint"));
                 else

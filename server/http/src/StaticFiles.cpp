@@ -23,21 +23,28 @@ const std::map<std::string, std::string> kTypes {
 
 } // namespace
 
-bool serveStatic(Context& ctx, const std::string& webRoot)
+bool serveStatic(Context& ctx, const std::string& webRoot, const std::string& vendorRoot)
 {
-    if (webRoot.empty() || (ctx.method() != "GET" && ctx.method() != "HEAD"))
+    if (ctx.method() != "GET" && ctx.method() != "HEAD")
         return false;
     auto path = ctx.path();
     if (path.find("..") != std::string::npos || path.find('\0') != std::string::npos || path.empty()
         || path[0] != '/')
         return false;
+    constexpr std::string_view vendor = "/vendor/";
+    const bool vendored = path.rfind(vendor, 0) == 0;
+    const auto& rootDir = vendored ? vendorRoot : webRoot;
+    if (rootDir.empty())
+        return false;
+    if (vendored)
+        path.erase(0, vendor.size() - 1);
     if (path == "/admin")
         path = "/admin/";
     if (path.back() == '/')
         path += "index.html";
     namespace fs = std::filesystem;
     std::error_code ec;
-    auto root = fs::canonical(webRoot, ec);
+    auto root = fs::canonical(rootDir, ec);
     if (ec)
         return false;
     auto file = fs::weakly_canonical(root / path.substr(1), ec);

@@ -37,6 +37,15 @@ std::vector<core::Review> SociStorage::listReviews(
     });
 }
 
+std::int64_t SociStorage::countReviews(core::ReviewStatus status)
+{
+    return run("countReviews", [&](SqlSession& db) {
+        return db
+            .queryInteger("SELECT COUNT(*) FROM reviews WHERE status = :status", toColumn(status))
+            .value_or(0);
+    });
+}
+
 std::vector<core::Review> SociStorage::listAgencyReviews(const std::string& agencyCode)
 {
     return run("listAgencyReviews", [&](SqlSession& db) {

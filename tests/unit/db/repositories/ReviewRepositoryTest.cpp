@@ -56,6 +56,9 @@ TEST_P(ReviewRepositoryTest, ListsReviewsByStatusOldestFirstAndPerAgencyNewestFi
     EXPECT_TRUE(storage_->listReviews(core::ReviewStatus::Approved, 50, 0).empty());
     EXPECT_THAT(idsOf(storage_->listReviews(std::nullopt, 2, 1)), ElementsAre("v-2", "v-3"));
     EXPECT_THAT(idsOf(storage_->listAgencyReviews("A0001")), ElementsAre("v-4", "v-2", "v-1"));
+    EXPECT_EQ(storage_->countReviews(core::ReviewStatus::Pending), 3);
+    EXPECT_EQ(storage_->countReviews(core::ReviewStatus::Rejected), 1);
+    EXPECT_EQ(storage_->countReviews(core::ReviewStatus::Approved), 0);
 }
 
 CERTGATE_ON_ALL_BACKENDS(ReviewRepositoryTest);

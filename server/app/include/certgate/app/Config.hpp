@@ -20,6 +20,8 @@ struct Config {
     std::string tlsCertificate;
     std::string tlsPrivateKey;
     std::string webRoot;
+    /// server.vendorRoot: the npm libraries the build vendored, served under /vendor/.
+    std::string vendorRoot;
     /// server.connections: caps, deadlines, workers (server.maxThreads is the worker count).
     net::Limits connections;
     std::string tlsCiphers; ///< server.tls.ciphers; empty = the engine's default (intermediate)
@@ -64,6 +66,8 @@ struct Config {
     /// NONCE_EXPIRED rather than NONCE_UNKNOWN). Receipts and the audit chain are never purged.
     std::int64_t purgeEverySeconds = 60;
     std::int64_t keepExpiredSeconds = 3600;
+    /// How long the admin dashboard's per-minute card counts are kept (it shows the last day).
+    std::int64_t keepCardStatisticsSeconds = 2 * 86400;
 
     /// Testing only (a loud warning at start): the clock is shifted by the number of seconds
     /// written in this file, re-read when it changes (e2e tests jump to the next business day).
@@ -78,6 +82,7 @@ std::string defaultCaProfilesDir();
 std::string defaultPluginsDir();
 std::string defaultMigrationsDir();
 std::string defaultWebRoot();
+std::string defaultVendorRoot();
 std::string executableDir();
 
 } // namespace certgate::app

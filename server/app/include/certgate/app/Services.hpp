@@ -5,6 +5,8 @@
 #include <certgate/core/Admin.hpp>
 #include <certgate/core/AuditLog.hpp>
 #include <certgate/core/BusinessCalendar.hpp>
+#include <certgate/core/CardStatistics.hpp>
+#include <certgate/core/Dashboard.hpp>
 #include <certgate/core/PiiProtector.hpp>
 #include <certgate/core/Portal.hpp>
 #include <certgate/core/Storage.hpp>
@@ -35,17 +37,22 @@ public:
     core::Portal& portal() { return *portal_; }
     core::Admin& admin() { return *admin_; }
     const core::BusinessCalendar& calendar() const { return *calendar_; }
+    /// This instance's card counts not yet stored (the housekeeper flushes them).
+    core::CardStatistics& cardStatistics() { return *statistics_; }
+    core::Dashboard& dashboard() { return *dashboard_; }
 
 private:
     Config config_;
     std::unique_ptr<core::Clock> clock_;
     std::unique_ptr<core::Storage> storage_;
+    std::unique_ptr<core::CardStatistics> statistics_;
     std::unique_ptr<Trust> trust_;
     std::unique_ptr<core::PiiProtector> pii_;
     std::unique_ptr<core::AuditLog> audit_;
     std::unique_ptr<core::BusinessCalendar> calendar_;
     std::unique_ptr<core::Portal> portal_;
     std::unique_ptr<core::Admin> admin_;
+    std::unique_ptr<core::Dashboard> dashboard_;
 };
 
 /// Applies the migrations in config.migrations to the configured database; returns how many.

@@ -22,8 +22,9 @@ namespace certgate::app {
 /// the next one on the new. Plugins and their identity rules stay as loaded at start.
 class Trust {
 public:
-    Trust(
-        const std::string& caProfilesDir, const std::string& pluginsDir, const core::Clock& clock);
+    /// `statistics`: where the card verifier also counts every judged card (serve).
+    Trust(const std::string& caProfilesDir, const std::string& pluginsDir, const core::Clock& clock,
+        core::CardStatistics* statistics = nullptr);
     ~Trust();
 
     const pluginhost::PluginHost& plugins() const { return *plugins_; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <certgate/core/CaRegistry.hpp>
+#include <certgate/core/CardStatistics.hpp>
 #include <certgate/core/CardToken.hpp>
 #include <certgate/core/CertificateValidator.hpp>
 #include <certgate/core/Clock.hpp>
@@ -27,11 +28,13 @@ struct VerifiedCard {
 /// Throws Error with the first failing code.
 class CardVerifier {
 public:
-    CardVerifier(
-        const CertificateValidator& validator, const CaRegistry& registry, const Clock& clock)
+    /// Every judged card is counted in `statistics` too when given (the admin dashboard).
+    CardVerifier(const CertificateValidator& validator, const CaRegistry& registry,
+        const Clock& clock, CardStatistics* statistics = nullptr)
         : validator_(validator)
         , registry_(registry)
         , clock_(clock)
+        , statistics_(statistics)
     {
     }
 
@@ -77,8 +80,11 @@ private:
         const std::string& ca, const plugin::CertificateView& cert) const;
 
     const CertificateValidator& validator_;
+    void count(std::string_view ca, std::string_view result) const;
+
     const CaRegistry& registry_;
     const Clock& clock_;
+    CardStatistics* statistics_;
 };
 
 } // namespace certgate::core

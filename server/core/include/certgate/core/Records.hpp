@@ -184,4 +184,13 @@ struct AuditEvent {
     std::string hash; ///< HMAC-SHA256(key, prevHash || canonical fields), hex
 };
 
+/// Card verifications of one minute, CA profile and result, summed over every instance (the
+/// admin dashboard, issue 16 item 4).
+struct CardStatistic {
+    std::int64_t minuteStart = 0; ///< Unix seconds, a multiple of 60
+    std::string ca; ///< profile id, "unknown" before a chain named one
+    std::string result; ///< "OK" or the refusal's error code
+    std::int64_t hits = 0;
+};
+
 } // namespace certgate::core

@@ -21,7 +21,11 @@ struct PurgeCounts {
     std::int64_t flows = 0;
     std::int64_t staffSessions = 0;
     std::int64_t rateLimitWindows = 0;
-    std::int64_t total() const { return nonces + flows + staffSessions + rateLimitWindows; }
+    std::int64_t cardStatistics = 0;
+    std::int64_t total() const
+    {
+        return nonces + flows + staffSessions + rateLimitWindows + cardStatistics;
+    }
 };
 
 // The repositories, one per aggregate: a use case depends on the ones it uses; core::Storage
@@ -99,6 +103,7 @@ public:
     virtual std::vector<Review> listReviews(
         std::optional<ReviewStatus> status, int limit, int offset)
         = 0;
+    virtual std::int64_t countReviews(ReviewStatus status) = 0;
     virtual std::vector<Review> listAgencyReviews(const std::string& agencyCode)
         = 0; ///< newest first
 };
@@ -165,6 +170,18 @@ public:
     virtual std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) = 0;
 };
 
+/// Card verification counts per minute (the admin dashboard), shared by every instance.
+class StatisticsRepository {
+public:
+    virtual ~StatisticsRepository() = default;
+    /// Adds each row's hits to the stored row of its minute, CA and result (one transaction).
+    virtual void addCardStatistics(const std::vector<CardStatistic>& rows) = 0;
+    /// Every row of a minute at or after `fromMinute`, oldest first.
+    virtual std::vector<CardStatistic> listCardStatistics(std::int64_t fromMinute) = 0;
+    /// Deletes the rows of minutes before `before`; how many.
+    virtual std::int64_t purgeCardStatistics(std::int64_t before) = 0;
+};
+
 /// Port: every repository on one database (SOCI adapter: SQLite or PostgreSQL). Every method
 /// outside transaction() runs on its own connection and commits by itself; inside transaction() all
 /// calls on the Storage& handed to the callback belong to one database transaction, committed
@@ -178,7 +195,8 @@ class Storage : public AgencyRepository,
                 public FlowRepository,
                 public StaffRepository,
                 public AuditRepository,
-                public RateLimitRepository {
+                public RateLimitRepository,
+                public StatisticsRepository {
 public:
     ~Storage() override = default;
 

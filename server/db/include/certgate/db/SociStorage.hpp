@@ -76,6 +76,7 @@ public:
     std::optional<core::Review> findReview(const std::string& id) override;
     std::vector<core::Review> listReviews(
         std::optional<core::ReviewStatus> status, int limit, int offset) override;
+    std::int64_t countReviews(core::ReviewStatus status) override;
     std::vector<core::Review> listAgencyReviews(const std::string& agencyCode) override;
 
     void insertFlow(const core::Flow& flow) override;
@@ -105,6 +106,10 @@ public:
     std::vector<core::AuditEvent> listAuditEventsNewestFirst(int limit, int offset) override;
 
     std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) override;
+
+    void addCardStatistics(const std::vector<core::CardStatistic>& rows) override;
+    std::vector<core::CardStatistic> listCardStatistics(std::int64_t fromMinute) override;
+    std::int64_t purgeCardStatistics(std::int64_t before) override;
 
     std::string backend() const override;
     bool ping() override;

@@ -2,6 +2,7 @@
 
 #include <certgate/core/Admin.hpp>
 #include <certgate/core/CaRegistry.hpp>
+#include <certgate/core/Dashboard.hpp>
 #include <certgate/core/Error.hpp>
 #include <certgate/core/Portal.hpp>
 #include <certgate/core/Storage.hpp>
@@ -24,6 +25,9 @@ struct ServerOptions {
     std::string tlsCertificate; ///< PEM; both empty = plain HTTP (tests, behind a TLS proxy)
     std::string tlsPrivateKey;
     std::string webRoot; ///< the web/ folder
+    /// The npm libraries the build vendored (build/web-vendor, share/certgate/web-vendor),
+    /// served under /vendor/; empty = none (the dashboard then shows its tables only).
+    std::string vendorRoot;
     std::string agentUrl = "http://127.0.0.1:27161";
     /// The portal's origin as browsers send it (server.publicOrigin): a state-changing API call
     /// whose Origin header names another is refused (CSRF_INVALID, field Origin). Empty: no check.
@@ -59,6 +63,8 @@ struct ServerOptions {
     std::function<Poco::JSON::Object::Ptr()> trustStatus;
     /// Takes up the CA profiles on disk now (admin page, admin role); the result's object.
     std::function<Poco::JSON::Object::Ptr(const std::string& staffName)> reloadTrust;
+    /// The admin dashboard's card counts and review queue (every instance's); unset = 404.
+    std::function<core::DashboardView()> dashboard;
 };
 
 /// The bureau's HTTP(S) server: the routes of the portal and the admin pages on the event-driven
