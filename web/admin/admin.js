@@ -1,6 +1,6 @@
 // The ops staff's pages (SPEC §3.6), /admin/: staff sign in with their own citizen card (the
 // staff-login flow; the certificate must be on the allow-list, `certgate staff add` bootstraps
-// the first one), then: review queue, agency master data and CSV import, registrations,
+// the first one), then: a live dashboard, review queue, agency master data and CSV import, registrations,
 // per-agency registration / operators / receipts, audit log with chain check, CA plugins and
 // their anchors' expiry, health, staff. Times are shown in Asia/Taipei.
 import { Flow, ApiError, request, getConfig } from '/js/api.js';
@@ -11,74 +11,9 @@ import {
   h, clear, field, uid, setFieldError, clearFieldErrors, showSummary, errorSummary, statusRegion, setStatus, timeElement,
   detailsTable, confirmDialog, busy, formatDate,
 } from '/js/ui.js';
-
-const CSRF_KEY = 'certgate.admin.csrf';
-const state = { main: null, header: null, staff: null, config: null, functions: [], staffNames: null };
-
-function csrf() {
-  try {
-    return sessionStorage.getItem(CSRF_KEY) || '';
-  } catch {
-    return '';
-  }
-}
-
-async function api(method, path, body, options = {}) {
-  try {
-    return await request(method, `/admin/api/v1${path}`, { body, csrf: method === 'GET' ? undefined : csrf(), ...options });
-  } catch (error) {
-    if (error instanceof ApiError && (error.code === 'SESSION_INVALID' || (error.code === 'CSRF_INVALID' && !csrf()))) {
-      showLogin(error);
-    }
-    throw error;
-  }
-}
-
-function errorNotice(error) {
-  return error instanceof ApiError ? h('p', { class: 'notice err', role: 'alert', msg: error.msg }) : h('p', { class: 'notice err', role: 'alert', i18n: 'error.unexpected' });
-}
-
-function functionLabel(id) {
-  const f = state.functions.find((x) => x.id === id);
-  return f ? { zh: f.label, en: f.labelEn || f.label } : { zh: id, en: id };
-}
-
-function table(captionKey, columns, rows, className = '') {
-  return h(
-    'div',
-    { class: 'table-wrap' },
-    h('table', { class: className }, captionKey ? h('caption', { i18n: captionKey }) : null, h('thead', {}, h('tr', {}, columns.map((key) => h('th', { scope: 'col', i18n: key })))), h('tbody', {}, rows)),
-  );
-}
-
-function cell(value, className) {
-  if (value instanceof Node) return h('td', { class: className }, value);
-  return h('td', { class: className, text: value ?? '' });
-}
-
-/// A CA plugin id ("gca") as its display name from the profiles.
-function caName(id) {
-  const ca = ((state.config && state.config.cas) || []).find((x) => x.id === id);
-  return ca ? h('td', { msg: { zh: ca.name, en: ca.nameEn } }) : id;
-}
-
-/// Staff ids (as reviews record them) → names, from the allow-list.
-async function staffNames() {
-  if (!state.staffNames) {
-    state.staffNames = new Map();
-    try {
-      for (const s of (await api('GET', '/staff')).staff) state.staffNames.set(s.id, s.name);
-    } catch {
-      // names are a convenience: ids are shown instead
-    }
-  }
-  return state.staffNames;
-}
-
-function statusTag(kind, value) {
-  const cls = { pending: 'warn', approved: 'ok', rejected: 'err', done: 'ok', 'under-review': 'warn' }[value] || '';
-  return h('span', { class: `tag ${cls}`, i18n: `${kind}.${value}` });
-}
+import { CSRF_KEY, state, hooks, api, errorNotice, functionLabel, table, cell, caName, staffNames, statusTag } from '/admin/common.js';
+import { viewPlugins, viewHealth } from '/admin/trust.js';
+import { viewDashboard } from '/admin/dashboard.js';
 
 // ---------------------------------------------------------------------------------------------
 // Sign-in with the staff member's citizen card
@@ -147,10 +82,11 @@ function renderHeader() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Navigation: #reviews (default), #agencies, #registrations, #agency/<code>, #audit, #plugins,
+// Navigation: #dashboard, #reviews (default), #agencies, #registrations, #agency/<code>, #audit, #plugins,
 // #health, #staff
 
 const SECTIONS = [
+  ['dashboard', 'admin.nav.dashboard'],
   ['reviews', 'admin.nav.reviews'],
   ['agencies', 'admin.nav.agencies'],
   ['registrations', 'admin.nav.registrations'],
@@ -173,7 +109,7 @@ function route() {
   }
   const content = h('div', { class: 'admin-content' });
   state.main.append(h('nav', { attrs: { 'aria-label': 'admin.navLabel' } }, nav), content);
-  const views = { reviews: viewReviews, agencies: viewAgencies, registrations: viewRegistrations, agency: viewAgency, audit: viewAudit, plugins: viewPlugins, health: viewHealth, staff: viewStaff };
+  const views = { dashboard: viewDashboard, reviews: viewReviews, agencies: viewAgencies, registrations: viewRegistrations, agency: viewAgency, audit: viewAudit, plugins: viewPlugins, health: viewHealth, staff: viewStaff };
   const view = views[section] || viewReviews;
   view(content, argument).catch((error) => content.append(errorNotice(error)));
 }
@@ -533,91 +469,6 @@ async function viewAudit(content) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CA plugins, profiles and trust anchors' expiry
-
-function expiryCell(notAfter) {
-  const when = new Date(notAfter);
-  const days = Math.floor((when.getTime() - Date.now()) / 86400000);
-  const element = h('td', {}, timeElement(notAfter));
-  if (days < 0) element.append(' ', h('span', { class: 'expired', i18n: 'admin.plugins.expired' }));
-  else if (days < 180) element.append(' ', h('span', { class: 'expiry-soon', i18n: 'admin.plugins.expiresIn', vars: { days } }));
-  return element;
-}
-
-// Admins take up CA certificates imported with `certgate ca import` without a restart.
-function reloadButton() {
-  const area = h('div', { class: 'reload' });
-  const button = h('button', { type: 'button', class: 'secondary', i18n: 'admin.plugins.reload' });
-  const status = statusRegion();
-  button.addEventListener('click', async () => {
-    busy(button, true);
-    try {
-      const answer = await api('POST', '/ca/reload', {});
-      setStatus(status, answer.changed ? 'admin.plugins.reloaded' : 'admin.plugins.notReloaded');
-      area.append(h('ul', {}, ...answer.messages.map((m) => h('li', { class: 'mono', text: m }))));
-      setTimeout(route, 1500);
-    } catch (error) {
-      area.append(errorNotice(error));
-    } finally {
-      busy(button, false);
-    }
-  });
-  area.append(button, status);
-  return area;
-}
-
-async function viewPlugins(content) {
-  content.append(h('h1', { tabindex: '-1', i18n: 'admin.plugins.title' }));
-  if (state.staff.role === 'admin') content.append(reloadButton());
-  const data = await api('GET', '/plugins');
-  for (const p of data.plugins) {
-    const headingId = uid('plugin');
-    const section = h('section', { class: 'panel plugin', 'aria-labelledby': headingId, dataset: { plugin: p.id } });
-    section.append(
-      h('h2', { id: headingId }, h('span', { text: `${p.id.toUpperCase()} ` }), p.name ? h('span', { msg: { zh: p.name, en: p.nameEn } }) : null, ' ', h('span', { class: `tag ${p.loaded ? 'ok' : 'err'}`, i18n: p.loaded ? 'admin.plugins.loaded' : 'admin.plugins.refused' }), p.test ? h('span', { class: 'tag warn', i18n: 'admin.plugins.test' }) : null),
-      detailsTable([
-        ['admin.plugins.kind', p.kind ? h('td', { i18n: `admin.plugins.kind.${p.kind}` }) : ''],
-        ['admin.plugins.library', p.library],
-        ['admin.plugins.error', p.error],
-        ['admin.plugins.profile', p.profile],
-        ['admin.plugins.policies', (p.policies || []).join(', ')],
-        ['admin.plugins.revocation', p.revocation],
-        ['admin.plugins.notes', p.notes],
-      ]),
-    );
-    if (p.acceptsCards !== undefined)
-      section.append(h('p', { class: `notice ${p.acceptsCards ? 'ok' : 'err'}`, i18n: p.acceptsCards ? 'admin.plugins.acceptsCards' : 'admin.plugins.acceptsNoCard' }));
-    const findings = [...(p.problems || []), ...(p.warnings || []), ...(p.missing || []).map((m) => `missing: ${m.name}${m.keyId ? ` (key id ${m.keyId})` : ''}${m.url ? ` ${m.url}` : ''}`)];
-    if (findings.length) section.append(h('ul', { class: 'trust-findings' }, ...findings.map((f) => h('li', { class: 'mono', text: f }))));
-    if (p.certificates && p.certificates.length) {
-      section.append(
-        table(
-          'admin.plugins.certificates',
-          ['admin.plugins.role', 'cert.subject', 'admin.plugins.keyId', 'admin.plugins.notAfter'],
-          p.certificates.map((c) => h('tr', {}, h('td', { i18n: `admin.plugins.role.${c.role}` }), cell(c.subject), cell(c.keyId, 'mono'), expiryCell(c.notAfter))),
-        ),
-      );
-    }
-    content.append(section);
-  }
-}
-
-async function viewHealth(content) {
-  content.append(h('h1', { tabindex: '-1', i18n: 'admin.health.title' }));
-  const data = await api('GET', '/health');
-  content.append(
-    detailsTable([
-      ['admin.health.status', h('td', {}, h('span', { class: `tag ${data.status === 'ok' ? 'ok' : 'err'}`, text: data.status }))],
-      ['admin.health.database', h('td', { i18n: data.database ? 'admin.health.up' : 'admin.health.down' })],
-      ['admin.health.backend', data.databaseBackend],
-      ['admin.health.pluginsLoaded', String(data.pluginsLoaded)],
-      ['admin.health.pluginsRefused', String(data.pluginsRefused)],
-      ['admin.health.version', data.version],
-    ]),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 // Staff on the allow-list
 
 // An admin may take another staff member off the allow-list (never themselves); it takes
@@ -688,6 +539,9 @@ async function viewStaff(content) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+hooks.showLogin = showLogin;
+hooks.route = route;
 
 async function main() {
   const { main: mainElement, headerExtra } = await initLayout({ admin: true, titleKey: 'site.adminTitle' });

@@ -23,6 +23,13 @@ JsonArray seriesToJson(const std::vector<core::DashboardSeries>& series, const c
     for (const auto& s : series) {
         JsonObject o = new Poco::JSON::Object;
         o->set(keyName, s.key);
+        // A refusal's code with the catalogue's words for it (SPEC §8), for the legend.
+        if (auto code = core::errorCodeFromString(s.key);
+            code && keyName == std::string("result")) {
+            const auto& info = core::errorInfo(*code);
+            o->set("message", std::string(info.messageZh));
+            o->set("messageEn", std::string(info.messageEn));
+        }
         o->set("total", s.total);
         o->set("counts", countsToJson(s.counts));
         list->add(o);

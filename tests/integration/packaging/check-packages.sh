@@ -72,6 +72,7 @@ contents "$agent_deb" >"$work/agent.list"
 for path in /usr/bin/certgate /usr/lib/systemd/system/certgate.service \
   /usr/share/certgate/web/index.html /usr/share/certgate/web/admin/index.html \
   /usr/share/certgate/web/js/flow-page.js /usr/share/certgate/web/js/flow/driver.js \
+  /usr/share/certgate/web/admin/dashboard.js /usr/share/certgate/web-vendor/uplot/uPlot.iife.min.js \
   /usr/share/certgate/sql/0001_initial.sql /usr/share/certgate/ca-profiles/moica.json \
   /usr/share/certgate/ca-profiles/certs/grca-g2.pem; do
   grep -qx "$path" "$work/server.list" || fail "certgate lacks $path"
