@@ -119,6 +119,8 @@ int serve(Args args)
     options.tlsPrivateKey = config.tlsPrivateKey;
     options.webRoot = config.webRoot;
     options.agentUrl = config.agentUrl;
+    if (config.portal.hipki.enabled)
+        options.hipkiLocalServer = config.portal.hipki.localServer;
     options.publicOrigin = config.portal.origin;
     options.trustedProxies = config.trustedProxies;
     options.metricsHost = config.metricsHost;
