@@ -1,10 +1,10 @@
 // HiPKI Local Server as the second signer (issue 15 items 2 and 4), in Chromium against the
 // HiPKI TEST DOUBLE (tests/support/hipki: its popupForm bridge, /sign and /pkcs11info signing
 // on the SoftHSM2 test cards): a PC with HiPKI and no certgate-agent registers an agency and
-// signs an operator in; HiPKI's answers become the portal's own messages (wrong PIN with the
-// tries left, final try, locked card on the double's PIN counter; the site not in HiPKI's
-// domain list, and addDomain); and on a PC with both, the agent is used and the person may
-// switch to HiPKI.
+// signs an operator (and a staff member) in; HiPKI's answers become the portal's own messages
+// (wrong PIN with the tries left, final try, locked card on the double's PIN counter; no
+// reader, no card; the site not in HiPKI's domain list, and addDomain); and on a PC with both,
+// the agent is used and the person may switch to HiPKI.
 import assert from 'node:assert/strict';
 import { describe, before, after } from 'node:test';
 import { screenshot, portalHost } from './lib/harness.mjs';
@@ -111,6 +111,34 @@ describe('HiPKI Local Server as the second signer', () => {
     await hipkiCardStep(page, { card: 'moica-huang', read: false, fields: { 身分證統一編號: 'F227190583' } });
     await expectHeading(page, '查詢自然人憑證序號結果');
     assert.ok((await mainText(page)).includes(cards['moica-huang'].serial));
+  });
+
+  s.test('no reader, then an empty reader: what HiPKI answers, in the portal words', async (page) => {
+    await s.env.startHipki({ reader: false });
+    await s.goto(page, '/flow.html?type=query-serial');
+    await expectHipkiInUse(page);
+    await page.getByRole('button', { name: '讀取IC卡', exact: true }).click();
+    const problem = page.locator('.hipki-problem');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /偵測不到讀卡機，請確認讀卡機已連接電腦/);
+    assert.equal(await problem.getByRole('button', { name: '將本網站加入 HiPKI 信任網站' }).count(), 0, 'addDomain only for an untrusted site');
+
+    await s.env.startHipki({}); // a reader, no card
+    await hipkiReadCards(page, { button: '重新讀取IC卡' });
+    assert.match(await page.locator('.agent-status, .card-picker').first().innerText(), /讀卡機中沒有IC卡/);
+    assert.equal(await page.locator('.card-select select option:not([disabled])').count(), 1, 'only the "choose" line');
+    await page.getByRole('button', { name: '確認', exact: true }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /請選擇要使用的IC卡/);
+  });
+
+  s.test('staff sign in to the admin pages through HiPKI', async (page) => {
+    await s.env.startHipki({ card: 'moica-lee' });
+    await s.goto(page, '/admin/');
+    await expectHeading(page, '管理人員登入', { level: 1 });
+    await expectHipkiInUse(page);
+    await hipkiCardStep(page, { card: 'moica-lee' });
+    await expectHeading(page, '審核案件', { level: 1 });
+    assert.ok((await page.locator('.site-header').innerText()).includes('李國華（系統管理者）'));
   });
 
   s.test('with both signers the agent is used, and the person may switch to HiPKI', async (page) => {
