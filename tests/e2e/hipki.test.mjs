@@ -141,6 +141,21 @@ describe('HiPKI Local Server as the second signer', () => {
     assert.ok((await page.locator('.site-header').innerText()).includes('李國華（系統管理者）'));
   });
 
+  s.test('a HiPKI that answers CORS is used directly, without its popup', async (page) => {
+    await s.env.startHipki({ card: 'moica-huang', cors: true });
+    let popups = 0;
+    page.on('popup', () => {
+      popups += 1;
+    });
+    const signedDirectly = page.waitForRequest((request) => request.method() === 'POST' && request.url() === `${s.env.hipkiUrl}/sign`);
+    await s.goto(page, '/flow.html?type=query-serial');
+    await expectHipkiInUse(page);
+    await hipkiCardStep(page, { card: 'moica-huang', fields: { 身分證統一編號: 'F227190583' } });
+    await signedDirectly;
+    await expectHeading(page, '查詢自然人憑證序號結果');
+    assert.equal(popups, 0, 'no HiPKI window');
+  });
+
   s.test('with both signers the agent is used, and the person may switch to HiPKI', async (page) => {
     await s.env.startAgent();
     await s.env.startHipki({ card: 'moica-huang' });

@@ -207,15 +207,17 @@ export async function startEnvironment(options = {}) {
    * (Re)starts the HiPKI double on its port: `card` in the reader (token label; none: an empty
    * reader), `allowDomains` its domain list (default: the portal's host, as after addDomain),
    * `pinTries` the double's PIN counter (3, as a HiCOS card), `lockedCards` locked by the
-   * double's switch, `reader: false` no reader at all.
+   * double's switch, `reader: false` no reader at all, `cors: true` CORS for the portal (the
+   * double's switch: real HiPKI sends none).
    */
-  env.startHipki = async ({ card, allowDomains = [portalHost], pinTries = 3, lockedCards = [], reader = true } = {}) => {
+  env.startHipki = async ({ card, allowDomains = [portalHost], pinTries = 3, lockedCards = [], reader = true, cors = false } = {}) => {
     await env.stopHipki();
     const args = ['--port', String(hipkiPort), '--module', pki.module, '--double-pin-tries', String(pinTries)];
     if (card) args.push('--card', card);
     for (const domain of allowDomains) args.push('--allow-domain', domain);
     for (const locked of lockedCards) args.push('--double-locked-card', locked);
     if (!reader) args.push('--double-reader', 'none');
+    if (cors) args.push('--double-cors-origin', origin);
     env.hipki = await startProcess('hipki-double', path.join(buildDir, 'bin', 'hipki-double'), args, { SOFTHSM2_CONF: softhsmConf }, path.join(dir, 'hipki.log'), /listening on/);
   };
   env.stopHipki = async () => {

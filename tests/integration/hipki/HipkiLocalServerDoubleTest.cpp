@@ -215,6 +215,19 @@ TEST_F(HipkiLocalServerDoubleTest, AddDomainAddsTheHostOnlyFromItsOwnPage)
         << "the popup serves the added host";
 }
 
+TEST_F(HipkiLocalServerDoubleTest, OnlyWhenToldTheDoubleAnswersCorsForThatOriginOnly)
+{
+    HipkiLocalServerDouble::Options options;
+    options.corsOrigin = "https://portal.certgate.test";
+    start(options);
+    const auto allowed = [this](const std::string& origin) {
+        return httpRequest("GET", double_->url() + "/pkcs11info", {}, { { "Origin", origin } })
+            .header("access-control-allow-origin");
+    };
+    EXPECT_EQ(allowed("https://portal.certgate.test"), "https://portal.certgate.test");
+    EXPECT_EQ(allowed("https://elsewhere.example"), "");
+}
+
 TEST_F(HipkiLocalServerDoubleTest, TheVersionImageCarriesPkcs11infoInItsPixels)
 {
     auto image = httpRequest("GET", double_->url() + "/p11Image.bmp");

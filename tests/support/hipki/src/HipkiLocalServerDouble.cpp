@@ -164,6 +164,10 @@ private:
     {
         const Poco::URI uri(request.getURI());
         const auto& path = uri.getPath();
+        // DOUBLE ONLY (Options::corsOrigin): a HiPKI that answered CORS, for the pages' direct
+        // path. Set before any route, so that /pkcs11info and /sign carry it.
+        if (!options_.corsOrigin.empty() && request.get("Origin", "") == options_.corsOrigin)
+            response.set("Access-Control-Allow-Origin", options_.corsOrigin);
         if (path == "/pkcs11info")
             return sendJson(
                 response, info(uri.getRawQuery().find("withcert=true") != std::string::npos));
@@ -245,7 +249,8 @@ private:
 
     static void sendJson(Poco::Net::HTTPServerResponse& response, const Object& answer)
     {
-        // HiPKI sends no CORS headers: a page cannot read this with fetch (hence the popup).
+        // HiPKI sends no CORS headers: a page cannot read this with fetch (hence the popup);
+        // the double does only when told to (Options::corsOrigin).
         response.setContentType("application/json; charset=utf-8");
         answer->stringify(response.send());
     }

@@ -41,6 +41,9 @@ public:
         /// locked from the start (see HipkiCardReader::countPinTries, lock).
         int pinTries = 0;
         std::vector<std::string> lockedCards;
+        /// DOUBLE ONLY: answer CORS for this page origin (real HiPKI sends no CORS headers;
+        /// the pages sign directly, without the popup, only where it does). Empty: none.
+        std::string corsOrigin;
     };
 
     explicit HipkiLocalServerDouble(Options options);
