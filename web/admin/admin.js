@@ -5,6 +5,7 @@
 // their anchors' expiry, health, staff. Times are shown in Asia/Taipei.
 import { Flow, ApiError, request, getConfig } from '/js/api.js';
 import { agentFor } from '/js/agent.js';
+import { hipkiFor } from '/js/hipki.js';
 import { CardStep } from '/js/cardstep.js';
 import { initLayout } from '/js/layout.js';
 import {
@@ -41,6 +42,7 @@ async function startLogin(holder) {
   const step = new CardStep({
     flow,
     agent,
+    hipki: hipkiFor(state.config),
     purpose: 'citizen',
     endpoint: '/citizen-card',
     headingKey: 'admin.loginCard',

@@ -1,12 +1,18 @@
-// The card step (manual 圖3-5, 3-7, 3-8): choose the reader and card the agent lists, type the
-// PIN, and the page has the server's challenge signed by the card and sends the token to the
-// server. Also the card picker alone, for reading an operator's certificate without a PIN.
+// The card step (manual 圖3-5, 3-7, 3-8): choose the reader and card the signer lists, type
+// the PIN, and the page has the server's challenge signed by the card and sends the token to
+// the server. Also the card picker alone, for reading an operator's certificate without a PIN.
+//
+// The signer: certgate-agent first (origin-bound, preferred); where the deployment accepts
+// HiPKI (config.hipki) and no agent answers, HiPKI Local Server (hipki.js); the page says which
+// it uses and lets the person switch when both are there (signer-ui.js).
 //
 // The PIN: typed into a password field (inputmode numeric, autocomplete off), read once at
-// submit, the field cleared at once, sent in the body of the agent's POST /v1/sign and nowhere
-// else; never stored, never logged.
+// submit, the field cleared at once, sent in the body of the agent's POST /v1/sign (or in the
+// command posted to HiPKI's popup on localhost) and nowhere else; never stored, never logged.
 import { AgentError, AgentUnreachable } from './agent.js';
 import { ApiError } from './api.js';
+import { HipkiError, HipkiUnavailable } from './hipki.js';
+import { preferredSigner, rememberSigner, signerBar, hipkiReadyBox, hipkiProblemBox } from './signer-ui.js';
 import { h, clear, field, uid, setFieldError, clearFieldErrors, showSummary, errorSummary, statusRegion, setStatus, busy } from './ui.js';
 
 const PIN_CODES = new Set(['PIN_INCORRECT', 'PIN_FINAL_TRY', 'PIN_LOCKED', 'PIN_ATTEMPTS_LIMITED']);
@@ -42,10 +48,13 @@ function unreachableGuidance(reason, retry) {
  * and the Local Network Access permission (explained before the first call).
  */
 export class CardPicker {
-  constructor({ agent, labelKey = 'card.selectLabel', onReady } = {}) {
+  constructor({ agent, hipki = null, labelKey = 'card.selectLabel', onReady } = {}) {
     this.agent = agent;
+    this.hipki = hipki;
+    this.signer = null; // 'agent' | 'hipki' once one is in use
     this.onReady = onReady;
     this.tokens = [];
+    this.bar = h('div', { class: 'signer' });
     this.status = h('div', { class: 'agent-status', 'aria-live': 'polite' });
     const id = uid('card');
     this.select = h('select', { id, name: 'token', required: true, 'aria-required': 'true' });
@@ -53,7 +62,7 @@ export class CardPicker {
     this.flags = h('div', { class: 'token-flags', id: `${id}-flags`, 'aria-live': 'polite' });
     this.select.setAttribute('aria-describedby', `${id}-flags ${id}-error`);
     this.refreshButton = h('button', { type: 'button', class: 'secondary small', i18n: 'card.refresh' });
-    this.refreshButton.addEventListener('click', () => this.loadTokens({ announce: true }));
+    this.refreshButton.addEventListener('click', () => (this.signer === 'hipki' ? this.readHipkiCards() : this.loadTokens({ announce: true })));
     this.select.addEventListener('change', () => this.showFlags());
     this.row = h(
       'div',
@@ -63,7 +72,7 @@ export class CardPicker {
       this.flags,
       this.error,
     );
-    this.element = h('div', { class: 'card-picker' }, this.status, this.row);
+    this.element = h('div', { class: 'card-picker' }, this.bar, this.status, this.row);
   }
 
   get ready() {
@@ -77,6 +86,10 @@ export class CardPicker {
       clear(this.status);
       this.status.append(h('div', { class: 'notice err' }, h('p', {}, h('strong', { i18n: 'agent.insecure.title' })), h('p', { i18n: 'agent.insecure.text' })));
       return undefined;
+    }
+    if (this.hipki && preferredSigner() === 'hipki' && !this.agentSeen && (await this.hipki.detect())) {
+      this.agentUntried = !this.agent.version;
+      return this.useHipki();
     }
     if (this.agent.version) return this.loadTokens();
     const state = await this.agent.permissionState();
@@ -106,8 +119,10 @@ export class CardPicker {
 
   showUnreachable(reason) {
     clear(this.status);
+    clear(this.bar);
     this.row.hidden = true;
     this.status.append(unreachableGuidance(reason, () => this.connect()));
+    if (this.hipki && this.hipki.found === false) this.status.firstChild.insertBefore(h('p', { i18n: 'hipki.notFound' }), this.status.firstChild.lastChild);
   }
 
   async connect() {
@@ -116,10 +131,94 @@ export class CardPicker {
     try {
       await this.agent.detect();
     } catch (error) {
-      if (error instanceof AgentUnreachable) return this.showUnreachable(error.reason);
+      if (error instanceof AgentUnreachable) return this.agentMissing(error.reason);
       return this.showAgentError(error);
     }
     return this.loadTokens();
+  }
+
+  /// No agent: HiPKI where the deployment accepts it and the PC has it, else the guidance.
+  async agentMissing(reason) {
+    this.agent.version = null;
+    if (this.hipki && reason !== 'lna-denied' && (await this.hipki.detect())) return this.useHipki({ fallback: true });
+    return this.showUnreachable(reason);
+  }
+
+  renderBar() {
+    clear(this.bar);
+    // Where HiPKI is not accepted there is one signer only, and the agent's notice says it.
+    if (!this.signer || !this.hipki) return;
+    let other = null;
+    if (this.signer === 'agent' && this.hipki && this.hipki.found) other = 'hipki';
+    // Back to the agent: where it answered on this page, or was not tried (HiPKI chosen before).
+    if (this.signer === 'hipki' && (this.agentSeen || this.agentUntried)) other = 'agent';
+    this.bar.append(signerBar({ signer: this.signer, agentVersion: this.agent.version ? this.agent.version.version : '', hipkiVersion: this.hipki ? this.hipki.version : '', other, onSwitch: (to) => this.switchTo(to) }));
+  }
+
+  switchTo(signer) {
+    rememberSigner(signer);
+    clearFieldErrors(this.element);
+    if (signer === 'hipki') return this.useHipki();
+    this.signer = null;
+    this.agentUntried = false;
+    return this.connect();
+  }
+
+  /// HiPKI is the signer: its cards are read through its popup, on the person's click.
+  useHipki({ fallback = false } = {}) {
+    this.signer = 'hipki';
+    this.tokens = [];
+    this.row.hidden = true;
+    this.renderBar();
+    clear(this.status);
+    this.status.append(hipkiReadyBox({ fallback, onRead: () => this.readHipkiCards() }));
+  }
+
+  async readHipkiCards() {
+    let popup;
+    try {
+      popup = this.hipki.open(); // straight from the click, before anything is awaited
+    } catch (error) {
+      return this.showHipkiProblem(error);
+    }
+    clear(this.status);
+    this.status.append(h('p', { class: 'notice', i18n: 'hipki.reading' }));
+    let tokens;
+    try {
+      tokens = await this.hipki.cards(popup);
+    } catch (error) {
+      return this.showHipkiProblem(error);
+    }
+    return this.fillTokens(tokens, null);
+  }
+
+  /// A HiPKI refusal in the status area; site not trusted offers HiPKI's addDomain.
+  showHipkiProblem(error) {
+    clear(this.status);
+    this.row.hidden = true;
+    const message = error instanceof HipkiError || error instanceof HipkiUnavailable ? error.msg : { key: 'hipki.error.noAnswer' };
+    const site = error instanceof HipkiError && error.problem.kind === 'site';
+    const box = hipkiProblemBox({ message, site, onAddDomain: (at) => this.addDomain(at), onRead: () => this.readHipkiCards() });
+    this.status.append(box);
+  }
+
+  async addDomain(box) {
+    const result = box.querySelector('.hipki-add-result') || box.appendChild(h('p', { class: 'hipki-add-result', 'aria-live': 'polite' }));
+    try {
+      await this.hipki.addDomain();
+      result.className = 'hipki-add-result notice ok';
+      result.replaceChildren(h('span', { i18n: 'hipki.addDomainDone' }));
+    } catch (error) {
+      result.className = 'hipki-add-result notice err';
+      const failed = error instanceof HipkiError ? { key: 'hipki.addDomainFailed', vars: { code: `0x${error.retCode.toString(16).toUpperCase()}` } } : error instanceof HipkiUnavailable ? error.msg : { key: 'hipki.error.noAnswer' };
+      result.replaceChildren(h('span', { i18n: failed.key, vars: failed.vars }));
+    }
+  }
+
+  /// The operator's certificate on `token` (authorisation, no PIN): the agent's answer shape.
+  async certificates(token) {
+    if (this.signer === 'hipki') return { certificates: token.signing ? [token.signing] : [] };
+    return this.agent.certificates(token.label);
   }
 
   showAgentError(error) {
@@ -142,23 +241,35 @@ export class CardPicker {
       if (error instanceof AgentUnreachable) return this.showUnreachable(error.reason);
       return this.showAgentError(error);
     }
+    this.signer = 'agent';
+    this.agentSeen = true;
+    this.renderBar();
+    // Whether HiPKI is there too (the person may switch), without holding up the agent's cards.
+    if (this.hipki && this.hipki.found === null) this.hipki.detect().then(() => this.signer === 'agent' && this.renderBar());
+    return this.fillTokens(answer.tokens || [], answer, { announce });
+  }
+
+  /// The card list: the agent's tokens, or HiPKI's readers and cards (hipki.cardsFrom).
+  fillTokens(tokens, answer, { announce = false } = {}) {
     const previous = this.select.value;
-    this.tokens = answer.tokens || [];
+    this.tokens = tokens;
     clear(this.select);
     clear(this.status);
     const present = this.tokens.filter((token) => token.present);
-    const version = this.agent.version ? this.agent.version.version : '';
-    this.status.append(h('p', { class: 'notice ok agent-ok', i18n: 'agent.connected', vars: { version } }));
-    if (answer.error) this.status.append(h('p', { class: 'notice warn', msg: { zh: answer.message, en: answer.messageEn } }));
+    if (this.signer === 'agent') {
+      const version = this.agent.version ? this.agent.version.version : '';
+      this.status.append(h('p', { class: 'notice ok agent-ok', i18n: 'agent.connected', vars: { version } }));
+    } else {
+      this.status.append(h('p', { class: 'notice ok hipki-ok hipki-cards', i18n: 'hipki.cardsRead' }));
+    }
+    if (answer && answer.error) this.status.append(h('p', { class: 'notice warn', msg: { zh: answer.message, en: answer.messageEn } }));
     else if (!present.length) this.status.append(h('p', { class: 'notice warn', i18n: 'card.noneInserted' }));
     this.select.append(h('option', { value: '', i18n: 'card.choose' }));
     for (const token of this.tokens) {
       const reader = token.reader || token.slotDescription || '';
-      if (token.present) {
-        this.select.append(h('option', { value: token.label, text: reader && reader !== token.label ? `${token.label}(${reader})` : token.label }));
-      } else {
-        this.select.append(h('option', { value: '', disabled: true, i18n: 'card.readerEmpty', vars: { reader } }));
-      }
+      if (!token.present) this.select.append(h('option', { value: '', disabled: true, i18n: 'card.readerEmpty', vars: { reader } }));
+      else if (this.signer === 'hipki') this.select.append(h('option', { value: token.label, i18n: token.unknown ? 'hipki.unknownCardOption' : 'hipki.cardOption', vars: { name: token.name || '', number: token.cardNumber || '', reader } }));
+      else this.select.append(h('option', { value: token.label, text: reader && reader !== token.label ? `${token.label}(${reader})` : token.label }));
     }
     if (present.some((token) => token.label === previous)) this.select.value = previous;
     else if (present.length === 1) this.select.value = present[0].label;
@@ -189,9 +300,11 @@ export class CardPicker {
 
   /// Why the selected card cannot be used now, or null.
   problem() {
-    if (!this.ready) return { key: 'card.agentNotReady' };
+    if (!this.ready) return { key: this.signer === 'hipki' ? 'hipki.readFirst' : 'card.agentNotReady' };
     const token = this.selected();
     if (!token) return { key: 'card.required' };
+    if (token.unknown) return { key: 'hipki.error.wrongCardType' };
+    if (this.signer === 'hipki' && !token.signing) return { key: 'hipki.error.noSigningCert' };
     if (token.flags && !token.flags.pinInitialized) return { key: 'card.flag.notInitialised' };
     if (token.flags && token.flags.pinLocked) return { key: 'card.flag.locked' };
     return null;
@@ -211,8 +324,8 @@ export class CardPicker {
 export class CardStep {
   constructor(options) {
     this.options = options;
-    const { agent, headingKey, introKeys = [], cardLabelKey, pinLabelKey, submitKey = 'action.confirm', fields = [] } = options;
-    this.picker = new CardPicker({ agent, labelKey: cardLabelKey });
+    const { agent, hipki, headingKey, introKeys = [], cardLabelKey, pinLabelKey, submitKey = 'action.confirm', fields = [] } = options;
+    this.picker = new CardPicker({ agent, hipki, labelKey: cardLabelKey });
     this.summary = errorSummary();
     this.progress = statusRegion();
     this.inputs = {};
@@ -289,23 +402,36 @@ export class CardStep {
       showSummary(this.summary, problems);
       return;
     }
-    const { flow, agent, purpose, endpoint } = this.options;
+    const { flow, agent, hipki, purpose, endpoint } = this.options;
     const stepBefore = flow.step;
     const token = this.picker.selected();
+    const viaHipki = this.picker.signer === 'hipki';
     // Read the PIN once and clear the field before anything else happens.
     let pin = this.pin.input.value;
     this.pin.input.value = '';
-    busy(this.submit, true);
-    setStatus(this.progress, 'card.signing', 'info');
+    let popup = null;
     try {
-      const challenge = await flow.challenge(purpose);
+      // HiPKI's popup opens straight from the click (a later window.open would be blocked).
+      if (viaHipki) popup = hipki.open();
+    } catch (error) {
+      pin = null;
+      await this.showError(error, stepBefore);
+      return;
+    }
+    busy(this.submit, true);
+    setStatus(this.progress, viaHipki ? 'hipki.signing' : 'card.signing', 'info');
+    try {
+      const challenge = flow.challenge(purpose);
+      challenge.catch(() => {}); // awaited below, unless HiPKI failed first
       let signed;
       try {
-        signed = await agent.sign({ token: token.label, nonce: challenge.nonce, pin });
+        if (viaHipki) signed = await hipki.sign(popup, { challenge, pin, reader: token.reader });
+        else signed = await agent.sign({ token: token.label, nonce: (await challenge).nonce, pin });
       } finally {
         pin = null;
+        if (popup) popup.close();
       }
-      const view = await flow.post(endpoint, { ...values, nonce: challenge.nonce, token: signed });
+      const view = await flow.post(endpoint, { ...values, nonce: (await challenge).nonce, token: signed });
       setStatus(this.progress, null);
       this.options.onResult(view);
     } catch (error) {
@@ -328,7 +454,20 @@ export class CardStep {
       return;
     }
     const items = [];
-    if (error instanceof AgentUnreachable) {
+    if (error instanceof HipkiError || error instanceof HipkiUnavailable) {
+      const kind = error instanceof HipkiError ? error.problem.kind : 'other';
+      let target = null;
+      if (kind === 'pin') {
+        setFieldError(this.pin.input, this.pin.error, error.msg);
+        target = this.pin.input;
+      } else if (kind === 'card' && this.picker.ready) {
+        setFieldError(this.picker.select, this.picker.error, error.msg);
+        target = this.picker.select;
+      } else if (kind === 'site') {
+        this.picker.showHipkiProblem(error);
+      }
+      items.push({ message: error.msg, target });
+    } else if (error instanceof AgentUnreachable) {
       this.picker.showUnreachable(error.reason);
       items.push({ message: `agent.unreachable.${error.reason}`, target: null });
     } else if (error instanceof AgentError) {

@@ -278,6 +278,12 @@ void readHipki(const Reader& r, const Object& portal, core::HipkiSettings& h)
     h.maxNonceAgeSeconds = r.integer(o, "maxNonceAgeSeconds", "portal.hipki", h.maxNonceAgeSeconds);
     if (h.maxNonceAgeSeconds < 10 || h.maxNonceAgeSeconds > 600)
         r.fail("portal.hipki.maxNonceAgeSeconds", "must be 10..600");
+    h.localServer = r.string(o, "localServer", "portal.hipki", h.localServer);
+    // An origin on the user's own PC: the pages open its popup and post it the PIN.
+    if (!std::regex_match(
+            h.localServer, std::regex(R"(^http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$)")))
+        r.fail("portal.hipki.localServer",
+            "must be http://localhost[:port] or http://127.0.0.1[:port] without a path");
 }
 
 } // namespace

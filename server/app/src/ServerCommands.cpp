@@ -139,6 +139,8 @@ int serve(Args args)
     options.webRoot = config.webRoot;
     options.vendorRoot = config.vendorRoot;
     options.agentUrl = config.agentUrl;
+    if (config.portal.hipki.enabled)
+        options.hipkiLocalServer = config.portal.hipki.localServer;
     options.publicOrigin = config.portal.origin;
     options.trustedProxies = config.trustedProxies;
     options.metricsHost = config.metricsHost;

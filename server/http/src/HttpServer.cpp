@@ -26,19 +26,25 @@ Poco::Logger& logger()
 
 void securityHeaders(Context& ctx, const ServerOptions& options)
 {
-    // The pages talk to the server and to the card agent on the user's own PC only.
+    // The pages talk to the server and to the card agent on the user's own PC only; and, where
+    // the deployment accepts HiPKI, to HiPKI Local Server (its version image and, where it
+    // answers CORS, its /pkcs11info and /sign). HiPKI's popup (popupForm, addDomain) is a
+    // window of its own: the opener keeps its handle only under same-origin-allow-popups, and
+    // only then (HiPKI sends no COOP of its own) can the two post each other messages.
     Poco::URI agent(options.agentUrl);
     std::string agentOrigins = agent.getScheme() + "://127.0.0.1:" + std::to_string(agent.getPort())
         + " " + agent.getScheme() + "://localhost:" + std::to_string(agent.getPort());
+    const std::string& hipki = options.hipkiLocalServer;
+    const std::string hipkiSource = hipki.empty() ? std::string() : " " + hipki;
     ctx.setHeader("Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self' "
-            + agentOrigins
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+            + hipkiSource + "; connect-src 'self' " + agentOrigins + hipkiSource
             + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'");
     ctx.setHeader("X-Content-Type-Options", "nosniff");
     ctx.setHeader("X-Frame-Options", "DENY");
     ctx.setHeader("Referrer-Policy", "no-referrer");
-    ctx.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    ctx.setHeader(
+        "Cross-Origin-Opener-Policy", hipki.empty() ? "same-origin" : "same-origin-allow-popups");
     if (ctx.secure())
         ctx.setHeader("Strict-Transport-Security", "max-age=31536000");
 }

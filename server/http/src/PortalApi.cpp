@@ -77,6 +77,8 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         o->set("origin", s.origin);
         o->set("agentUrl", options.agentUrl);
         o->set("hipki", s.hipki.enabled);
+        if (s.hipki.enabled)
+            o->set("hipkiLocalServer", s.hipki.localServer);
         o->set("agencyCodePattern", s.agencyCodePattern);
         o->set("version", options.version);
         JsonArray functions = new Poco::JSON::Array;

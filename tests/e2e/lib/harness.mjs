@@ -12,6 +12,10 @@
 //   CERTGATE_E2E_SCREENSHOTS   where screenshots go (default <build>/e2e-screenshots)
 //   CERTGATE_CHROMIUM       the browser (default /usr/bin/chromium)
 //   CERTGATE_E2E_KEEP=1     keep the temporary directory (logs, database) after the test
+//
+// With `hipki`, the server accepts HiPKI signatures (portal.hipki) and the HiPKI Local Server
+// TEST DOUBLE (bin/hipki-double, tests/support/hipki) runs on a free loopback port with the
+// card of the moment in its one reader, on the same private SoftHSM2 tokens.
 import { spawn, execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -111,11 +115,14 @@ async function stopProcess(child) {
  * server and (unless `agent: false`) the agent.
  *   options.agentModule      PKCS#11 module for the agent (default SoftHSM2)
  *   options.agentEnv         extra environment for the agent (e.g. the lockout test double's)
+ *   options.hipki            start the HiPKI double with these options (env.startHipki)
  */
 export async function startEnvironment(options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certgate-e2e-'));
   const serverPort = await freePort();
   const agentPort = await freePort();
+  const hipkiPort = options.hipki ? await freePort() : null;
+  const hipkiUrl = options.hipki ? `http://127.0.0.1:${hipkiPort}` : null;
   const origin = `https://${portalHost}:${serverPort}`;
   const tokens = path.join(dir, 'softhsm');
   copyDir(path.dirname(pki.softhsmConf) + '/tokens', path.join(tokens, 'tokens'));
@@ -145,6 +152,7 @@ export async function startEnvironment(options = {}) {
       sectionsFile: path.join(sourceDir, 'conf', 'sections.json'),
       holidaysFile: path.join(sourceDir, 'conf', 'holidays.json'),
       receiptQueriesPerMinute: 200,
+      ...(options.hipki ? { hipki: { enabled: true, localServer: hipkiUrl } } : {}),
     },
     testing: { clockOffsetFile: clockFile },
   };
@@ -167,6 +175,8 @@ export async function startEnvironment(options = {}) {
     serverPort,
     agentPort,
     agentUrl: `http://127.0.0.1:${agentPort}`,
+    hipkiUrl,
+    hipki: null,
     configFile,
     server: null,
     agent: null,
@@ -193,6 +203,31 @@ export async function startEnvironment(options = {}) {
   };
   if (options.agent !== false) await env.startAgent();
 
+  /**
+   * (Re)starts the HiPKI double on its port: `card` in the reader (token label; none: an empty
+   * reader), `allowDomains` its domain list (default: the portal's host, as after addDomain),
+   * `pinTries` the double's PIN counter (3, as a HiCOS card), `lockedCards` locked by the
+   * double's switch, `reader: false` no reader at all, `cors: true` CORS for the portal (the
+   * double's switch: real HiPKI sends none).
+   */
+  env.startHipki = async ({ card, allowDomains = [portalHost], pinTries = 3, lockedCards = [], reader = true, cors = false } = {}) => {
+    await env.stopHipki();
+    const args = ['--port', String(hipkiPort), '--module', pki.module, '--double-pin-tries', String(pinTries)];
+    if (card) args.push('--card', card);
+    for (const domain of allowDomains) args.push('--allow-domain', domain);
+    for (const locked of lockedCards) args.push('--double-locked-card', locked);
+    if (!reader) args.push('--double-reader', 'none');
+    if (cors) args.push('--double-cors-origin', origin);
+    env.hipki = await startProcess('hipki-double', path.join(buildDir, 'bin', 'hipki-double'), args, { SOFTHSM2_CONF: softhsmConf }, path.join(dir, 'hipki.log'), /listening on/);
+  };
+  env.stopHipki = async () => {
+    if (!env.hipki) return;
+    await stopProcess(env.hipki);
+    env.hipki = null;
+    fs.renameSync(path.join(dir, 'hipki.log'), path.join(dir, `hipki.${Date.now()}.log`));
+  };
+  if (options.hipki) await env.startHipki(options.hipki);
+
   /// Moves the server's clock (testing.clockOffsetFile) by `seconds` from real time.
   env.setClockOffset = (seconds) => {
     fs.writeFileSync(clockFile, `${Math.round(seconds)}\n`);
@@ -202,6 +237,7 @@ export async function startEnvironment(options = {}) {
   };
 
   env.stop = async () => {
+    await stopProcess(env.hipki);
     await stopProcess(env.agent);
     await stopProcess(env.server);
     if (process.env.CERTGATE_E2E_KEEP) console.log(`# kept ${dir}`);

@@ -29,6 +29,30 @@ export async function cardStep(page, { card, fields = {}, pin = PIN, submit = '�
   await form.getByRole('button', { name: submit, exact: true }).click();
 }
 
+/// Through HiPKI: presses 讀取IC卡 (HiPKI's popup reads the cards) and waits for the list.
+export async function hipkiReadCards(page, { button = '讀取IC卡' } = {}) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await page.locator('.hipki-cards').waitFor();
+  await page.locator('.card-select:not([hidden]) select').first().waitFor();
+}
+
+/**
+ * A card step signed through HiPKI: reads the cards (unless `read: false`, already listed),
+ * checks the one in the double's reader is chosen (`card`, shown by its name), fills `fields`
+ * and the PIN, and presses 確認.
+ */
+export async function hipkiCardStep(page, { card, fields = {}, pin = PIN, submit = '確認', read = true }) {
+  if (read) await hipkiReadCards(page);
+  const form = page.locator('form.card-form');
+  const select = form.locator('.card-select select');
+  const chosen = await select.evaluate((el) => el.options[el.selectedIndex].textContent);
+  const shown = cards[card].name || /OU=([^,]+)/.exec(cards[card].subject)[1];
+  assert.ok(chosen.includes(shown), `the card in HiPKI's reader is chosen: ${chosen}`);
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label).fill(value);
+  await form.locator('input[type="password"]').fill(pin);
+  await form.getByRole('button', { name: submit, exact: true }).click();
+}
+
 /// Waits for the step or section heading (h2; the page title h1 with `level: 1`) named `name`.
 export async function expectHeading(page, name, { level = 2 } = {}) {
   await page.getByRole('heading', { name, exact: true, level }).first().waitFor();
@@ -74,17 +98,20 @@ export function suite({ env: envOptions = {}, browser: browserOptions = {} } = {
       const pinSentTo = [];
       page.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
       page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
-      page.on('request', (request) => {
+      // Every tab of the context: HiPKI's popup posts the PIN to HiPKI itself.
+      const watchPin = (request) => {
         const body = request.postData() || '';
-        if (/"pin"\s*:/.test(body) || body.includes(PIN)) pinSentTo.push(`${request.method()} ${request.url()}`);
-      });
+        if (/"pin"\s*:|%22pin%22/.test(body) || body.includes(PIN)) pinSentTo.push(`${request.method()} ${request.url()}`);
+      };
+      ctx.browser.context.on('request', watchPin);
       try {
         await fn(page);
         const errors = consoleLines.filter((line) => line.startsWith('pageerror') || /Content Security Policy/i.test(line));
         assert.deepEqual(errors, [], 'no uncaught errors or CSP violations in the page');
         for (const line of consoleLines) assert.ok(!line.includes(PIN), 'the PIN never reaches the console');
-        // The PIN goes to the agent's sign endpoint on 127.0.0.1 and nowhere else.
-        for (const target of pinSentTo) assert.match(target, new RegExp(`^POST ${ctx.env.agentUrl.replace(/[.]/g, '\\.')}/v1/sign$`), `PIN sent to ${target}`);
+        // The PIN goes to the agent's sign endpoint on 127.0.0.1 (or HiPKI's) and nowhere else.
+        const signers = [`${ctx.env.agentUrl}/v1/sign`, ...(ctx.env.hipkiUrl ? [`${ctx.env.hipkiUrl}/sign`] : [])];
+        for (const target of pinSentTo) assert.ok(signers.some((url) => target === `POST ${url}`), `PIN sent to ${target}`);
       } catch (error) {
         await screenshot(page, `FAILED-${slugOf(name)}`).catch(() => {});
         const text = await page.locator('body').innerText().catch(() => '(no page)');
@@ -92,6 +119,7 @@ export function suite({ env: envOptions = {}, browser: browserOptions = {} } = {
         console.log(consoleLines.map((l) => `# console ${l}`).join('\n'));
         throw error;
       } finally {
+        ctx.browser.context.off('request', watchPin);
         await page.close().catch(() => {});
       }
     });

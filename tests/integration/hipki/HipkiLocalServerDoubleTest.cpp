@@ -15,6 +15,8 @@
 #include <openssl/cms.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -37,9 +39,11 @@ std::string decodeBase64(const std::string& text)
 
 class HipkiLocalServerDoubleTest : public ::testing::Test {
 protected:
-    void SetUp() override
+    void SetUp() override { start({}); }
+
+    void start(HipkiLocalServerDouble::Options options)
     {
-        HipkiLocalServerDouble::Options options;
+        double_.reset();
         options.softhsmConf = copySofthsmTokens(tokens_.path());
         options.card = "moica-wang";
         double_ = std::make_unique<HipkiLocalServerDouble>(options);
@@ -145,6 +149,98 @@ TEST_F(HipkiLocalServerDoubleTest, ThePopupFormSpeaksFirstAndSendsNoCorsHeaders)
     auto info = httpRequest("GET", double_->url() + "/pkcs11info", {},
         { { "Origin", "https://portal.certgate.test" } });
     EXPECT_TRUE(info.header("access-control-allow-origin").empty());
+}
+
+TEST_F(HipkiLocalServerDoubleTest, WithTheDoublesPinCounterWrongPinsCountDownToALockedCard)
+{
+    HipkiLocalServerDouble::Options options;
+    options.pinTries = 3;
+    start(options);
+    const auto minor = [this](const std::string& pin) {
+        auto answer = sign(package(pin));
+        EXPECT_EQ(answer->getValue<std::int64_t>("ret_code"), 0x76100006);
+        return answer->getValue<std::int64_t>("last_error");
+    };
+    EXPECT_EQ(minor("000000"), -2147483646) << "0x80000002: two tries left";
+    EXPECT_EQ(sign(package("123456"))->getValue<std::int64_t>("ret_code"), 0) << "resets";
+    EXPECT_EQ(minor("000000"), -2147483646);
+    EXPECT_EQ(minor("000000"), -2147483647) << "0x80000001: the final try";
+    EXPECT_EQ(minor("000000"), 0xA4) << "locked";
+    EXPECT_EQ(minor("123456"), 0xA4) << "a locked card takes no PIN, not even the right one";
+}
+
+TEST_F(HipkiLocalServerDoubleTest, ACardLockedByTheDoublesSwitchAnswersLocked)
+{
+    HipkiLocalServerDouble::Options options;
+    options.lockedCards = { "moica-wang" };
+    start(options);
+    auto answer = sign(package("123456"));
+    EXPECT_EQ(answer->getValue<std::int64_t>("ret_code"), 0x76100006);
+    EXPECT_EQ(answer->getValue<std::int64_t>("last_error"), 0xA4);
+}
+
+TEST_F(HipkiLocalServerDoubleTest, WithoutAReaderPkcs11infoListsNoSlotAndSigningSaysNoReader)
+{
+    HipkiLocalServerDouble::Options options;
+    options.reader = false;
+    start(options);
+    auto info = parse(httpRequest("GET", double_->url() + "/pkcs11info").body);
+    EXPECT_EQ(info->getArray("slots")->size(), 0U);
+    EXPECT_EQ(sign(package("123456"))->getValue<std::int64_t>("ret_code"), 0x76100003);
+}
+
+TEST_F(HipkiLocalServerDoubleTest, AddDomainAddsTheHostOnlyFromItsOwnPage)
+{
+    auto page = httpRequest("GET", double_->url() + "/addDomain?domain=portal.certgate.test");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find(R"(const domain = "portal.certgate.test")"), std::string::npos);
+    auto hostile = httpRequest("GET", double_->url() + "/addDomain?domain=%22%3C/script%3E");
+    EXPECT_NE(hostile.body.find(R"(const domain = "")"), std::string::npos);
+    const std::map<std::string, std::string> form { { "Content-Type",
+        "application/x-www-form-urlencoded" } };
+    auto headers = form;
+    headers["Origin"] = "https://elsewhere.example";
+    auto refused
+        = httpRequest("POST", double_->url() + "/addDomain", "domain=elsewhere.example", headers);
+    EXPECT_EQ(parse(refused.body)->getValue<std::int64_t>("ret_code"), 0x7600000F);
+    headers["Origin"] = double_->url();
+    auto added = httpRequest(
+        "POST", double_->url() + "/addDomain", "domain=portal.certgate.test", headers);
+    EXPECT_EQ(parse(added.body)->getValue<std::int64_t>("ret_code"), 0);
+    const auto domains = double_->allowedDomains();
+    EXPECT_NE(std::find(domains.begin(), domains.end(), "portal.certgate.test"), domains.end());
+    EXPECT_EQ(std::find(domains.begin(), domains.end(), "elsewhere.example"), domains.end());
+    EXPECT_NE(httpRequest("GET", double_->url() + "/popupForm").body.find("portal.certgate.test"),
+        std::string::npos)
+        << "the popup serves the added host";
+}
+
+TEST_F(HipkiLocalServerDoubleTest, OnlyWhenToldTheDoubleAnswersCorsForThatOriginOnly)
+{
+    HipkiLocalServerDouble::Options options;
+    options.corsOrigin = "https://portal.certgate.test";
+    start(options);
+    const auto allowed = [this](const std::string& origin) {
+        return httpRequest("GET", double_->url() + "/pkcs11info", {}, { { "Origin", origin } })
+            .header("access-control-allow-origin");
+    };
+    EXPECT_EQ(allowed("https://portal.certgate.test"), "https://portal.certgate.test");
+    EXPECT_EQ(allowed("https://elsewhere.example"), "");
+}
+
+TEST_F(HipkiLocalServerDoubleTest, TheVersionImageCarriesPkcs11infoInItsPixels)
+{
+    auto image = httpRequest("GET", double_->url() + "/p11Image.bmp");
+    EXPECT_EQ(image.status, 200);
+    EXPECT_EQ(image.header("content-type"), "image/bmp");
+    ASSERT_EQ(image.body.size(), 14U + 40U + 6000U);
+    EXPECT_EQ(image.body.substr(0, 2), "BM");
+    // A client reads blue, green, red of each pixel back: the pixel bytes as stored.
+    std::string text = image.body.substr(54);
+    text.resize(text.find('\0'));
+    auto info = parse(text);
+    EXPECT_EQ(info->getValue<std::string>("serverVersion"), "1.3.4.103328");
+    EXPECT_EQ(info->getValue<std::int64_t>("ret_code"), 0);
 }
 
 } // namespace

@@ -36,6 +36,7 @@ protected:
     {
         Json hipki = new Poco::JSON::Object;
         hipki->set("enabled", enabled());
+        hipki->set("localServer", "http://127.0.0.1:61999");
         setConfigValue(config, "portal", "hipki", hipki);
     }
     virtual bool enabled() const { return true; }
@@ -142,6 +143,19 @@ TEST_P(HipkiSignerTest, TheChallengeCarriesTheTextBuiltFromTrustedValuesOnly)
         << tbs;
     EXPECT_TRUE(tbs.ends_with("Z~" + url)) << tbs;
     EXPECT_FALSE(text(issued, "hipkiExpiresAt").empty());
+}
+
+TEST_P(HipkiSignerTest, ThePagesAreToldWhereHipkiIsAndMayOpenItsPopupAndReachIt)
+{
+    auto response = httpRequest("GET", server().url() + "/api/v1/config");
+    auto config = body(response);
+    EXPECT_TRUE(config->getValue<bool>("hipki"));
+    EXPECT_EQ(text(config, "hipkiLocalServer"), "http://127.0.0.1:61999");
+    const auto csp = response.header("content-security-policy");
+    EXPECT_NE(csp.find("img-src 'self' data: http://127.0.0.1:61999;"), std::string::npos) << csp;
+    EXPECT_NE(csp.find(" http://127.0.0.1:61999; frame-ancestors"), std::string::npos) << csp;
+    EXPECT_EQ(response.header("cross-origin-opener-policy"), "same-origin-allow-popups")
+        << "the page keeps its handle on HiPKI's popup";
 }
 
 TEST_P(HipkiSignerTest, FirstRegistrationAcceptsBothCardsSignedThroughHipkiAndAuditsTheSigner)
@@ -304,6 +318,11 @@ TEST_P(HipkiDisabledTest, ByDefaultAHipkiTokenIsRefusedAndNoTextIsIssued)
 {
     auto config = body(httpRequest("GET", server().url() + "/api/v1/config"));
     EXPECT_FALSE(config->getValue<bool>("hipki"));
+    EXPECT_FALSE(config->has("hipkiLocalServer"));
+    auto page = httpRequest("GET", server().url() + "/flow.html");
+    EXPECT_EQ(page.header("content-security-policy").find("61999"), std::string::npos)
+        << "no way to HiPKI where it is not accepted";
+    EXPECT_EQ(page.header("cross-origin-opener-policy"), "same-origin");
     auto flow = startFlow("operator-login");
     auto issued = challenge(flow, "citizen");
     EXPECT_FALSE(issued->has("hipkiToBeSigned"));

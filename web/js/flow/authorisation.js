@@ -103,7 +103,7 @@ function showOperatorForm(container, op) {
   const editing = !!op;
   clear(container);
   const summary = errorSummary();
-  const picker = new CardPicker({ agent: state.agent, labelKey: 'operator.cardSelect' });
+  const picker = new CardPicker({ agent: state.agent, hipki: state.hipki, labelKey: 'operator.cardSelect' });
   let certificate = '';
   const serial = field({ name: 'serial', label: 'operator.serialField', hint: 'operator.serialHint', required: true, maxlength: 64, className: 'mono', value: editing ? op.serial : '' });
   const name = field({ name: 'name', label: 'operator.nameField', required: true, maxlength: 60, value: editing ? op.name : '' });
@@ -124,7 +124,7 @@ function showOperatorForm(container, op) {
     }
     busy(read, true);
     try {
-      const answer = await state.agent.certificates(token.label);
+      const answer = await picker.certificates(token);
       const signing = (answer.certificates || []).find((c) => c.signing);
       if (!signing) {
         setFieldError(picker.select, picker.error, 'operator.noSigningCert');

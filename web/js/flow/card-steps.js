@@ -13,6 +13,7 @@ function cardStep(options) {
   const step = new CardStep({
     flow: state.flow,
     agent: state.agent,
+    hipki: state.hipki,
     onResult: (view, error) => advance(view, error),
     onFlowLost: flowLost,
     decorateError: (error) => (error.code === 'REVIEW_PENDING' ? pendingDetails(error) : error.code === 'NOT_REGISTERED_CARD' && error.body.operatorLogin ? h('p', { i18n: 'login.notOnFile' }) : null),

@@ -5,6 +5,7 @@
 // that names its steps and their views; flow-page.js hands them to run().
 import { Flow, ApiError, getConfig } from '../api.js';
 import { agentFor } from '../agent.js';
+import { hipkiFor } from '../hipki.js';
 import { initLayout } from '../layout.js';
 import { t, tx } from '../i18n.js';
 import { h, clear } from '../ui.js';
@@ -12,7 +13,7 @@ import { h, clear } from '../ui.js';
 /// type → { steps: [step…], views: { step: (notice) => element } }, from run().
 let flows = {};
 
-export const state = { type: null, flow: null, config: null, agent: null, main: null, content: null, stepsList: null, breadcrumbStep: null, flash: null };
+export const state = { type: null, flow: null, config: null, agent: null, hipki: null, main: null, content: null, stepsList: null, breadcrumbStep: null, flash: null };
 
 /// The flow is gone (expired, unknown, session): the page offers to start again.
 export function isFlowLost(error) {
@@ -147,6 +148,7 @@ export async function run(functionFlows) {
   try {
     state.config = await getConfig();
     state.agent = agentFor(state.config.agentUrl);
+    state.hipki = hipkiFor(state.config);
     state.flow = (await Flow.resume(type)) || (await Flow.start(type));
     if (state.flow.step === 'done' || state.flow.step === 'review-submitted') state.flow = await Flow.start(type);
     render();

@@ -119,18 +119,6 @@ std::unique_ptr<EVP_PKEY, PkeyFree> privateKey(PKCS11_SLOT* slot, const PKCS11_C
         code::KeyNotFound, code::FunctionFailed, "no private key for the certificate");
 }
 
-void login(PKCS11_SLOT* slot, const std::string& pin)
-{
-    if (PKCS11_login(slot, 0, pin.c_str()) == 0)
-        return;
-    const auto rv = agent::pkcs11::takeLibp11Ckr().value_or(CKR_GENERAL_ERROR);
-    const auto minor = rv == CKR_PIN_INCORRECT ? code::WrongPin
-        : rv == CKR_PIN_LEN_RANGE              ? code::WrongPinLength
-        : rv == CKR_PIN_LOCKED                 ? code::CardLocked
-                                               : code::FunctionFailed;
-    throw HipkiFailure(code::CardLoginFailed, minor, "card login failed");
-}
-
 Poco::JSON::Object::Ptr answer(const char* func)
 {
     Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
@@ -142,10 +130,48 @@ Poco::JSON::Object::Ptr answer(const char* func)
 
 } // namespace
 
-HipkiCardReader::HipkiCardReader(const std::string& module, std::string card)
+HipkiCardReader::HipkiCardReader(const std::string& module, std::string card, bool reader)
     : module_(module)
     , card_(std::move(card))
+    , reader_(reader)
 {
+}
+
+void HipkiCardReader::countPinTries(int tries)
+{
+    std::lock_guard lock(mutex_);
+    pinTries_ = tries;
+}
+
+void HipkiCardReader::lock(const std::string& card)
+{
+    std::lock_guard lock(mutex_);
+    locked_.insert(card);
+}
+
+void HipkiCardReader::login(PKCS11_SLOT* slot, const std::string& pin)
+{
+    if (locked_.contains(card_))
+        throw HipkiFailure(code::CardLoginFailed, code::CardLocked, "card locked");
+    if (PKCS11_login(slot, 0, pin.c_str()) == 0) {
+        wrongPins_.erase(card_);
+        return;
+    }
+    const auto rv = agent::pkcs11::takeLibp11Ckr().value_or(CKR_GENERAL_ERROR);
+    auto minor = rv == CKR_PIN_INCORRECT ? code::WrongPin
+        : rv == CKR_PIN_LEN_RANGE        ? code::WrongPinLength
+        : rv == CKR_PIN_LOCKED           ? code::CardLocked
+                                         : code::FunctionFailed;
+    if (minor == code::WrongPin && pinTries_ > 0) {
+        const int left = pinTries_ - ++wrongPins_[card_];
+        if (left <= 0)
+            locked_.insert(card_);
+        minor = left <= 0 ? code::CardLocked
+            : left == 1   ? code::WrongPinOneTryLeft
+            : left == 2   ? code::WrongPinTwoTriesLeft
+                          : code::WrongPin;
+    }
+    throw HipkiFailure(code::CardLoginFailed, minor, "card login failed");
 }
 
 void HipkiCardReader::insert(std::string card)
@@ -166,6 +192,10 @@ Poco::JSON::Object::Ptr HipkiCardReader::info(bool withCertificates)
     Poco::JSON::Array::Ptr slots = new Poco::JSON::Array;
     Poco::JSON::Object::Ptr slotJson = new Poco::JSON::Object;
     slotJson->set("slotDescription", slotDescription());
+    if (!reader_) {
+        out->set("slots", slots);
+        return out;
+    }
     agent::pkcs11::SlotList slots11(module_.context());
     if (auto* slot = card_.empty() ? nullptr : slots11.findToken(card_)) {
         Poco::JSON::Object::Ptr token = new Poco::JSON::Object;
@@ -193,6 +223,8 @@ Poco::JSON::Object::Ptr HipkiCardReader::sign(SignRequest& request)
         ~Wipe() { OPENSSL_cleanse(pin.data(), pin.size()); }
     } wipe { request.pin };
     std::lock_guard lock(mutex_);
+    if (!reader_)
+        throw HipkiFailure(code::NoReader, 0, "no card reader");
     agent::pkcs11::SlotList slots(module_.context());
     auto* slot = card_.empty() ? nullptr : slots.findToken(card_);
     if (!slot)

@@ -5,7 +5,9 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -35,8 +37,10 @@ inline constexpr std::int64_t NoCard = 0x76000006;
 inline constexpr std::int64_t BadJson = 0x7600000B;
 inline constexpr std::int64_t BadParameter = 0x7600000C;
 inline constexpr std::int64_t UnsupportedMethod = 0x7600000E;
+inline constexpr std::int64_t ForbiddenDomain = 0x7600000F;
 inline constexpr std::int64_t SiteNotTrusted = 0x76000031;
 inline constexpr std::int64_t NoPin = 0x76000998;
+inline constexpr std::int64_t NoReader = 0x76100003;
 inline constexpr std::int64_t CardLoginFailed = 0x76100006;
 inline constexpr std::int64_t CertificateNotFound = 0x7610000C;
 inline constexpr std::int64_t KeyNotFound = 0x7610000D;
@@ -45,6 +49,9 @@ inline constexpr std::int64_t WrongPin = 0xA0;
 inline constexpr std::int64_t WrongPinLength = 0xA2;
 inline constexpr std::int64_t CardLocked = 0xA4;
 inline constexpr std::int64_t FunctionFailed = 0x06;
+/// Wrong PIN with 1 / 2 tries left, as HiCOS reports them (negative: signed 32-bit).
+inline constexpr std::int64_t WrongPinOneTryLeft = -2147483647; // 0x80000001
+inline constexpr std::int64_t WrongPinTwoTriesLeft = -2147483646; // 0x80000002
 } // namespace code
 
 /// What MakeSignature asks for (hipki-protocol.md §3), decoded.
@@ -63,7 +70,8 @@ struct SignRequest {
 class HipkiCardReader {
 public:
     /// `card`: the token label of the inserted card; empty = a reader without a card.
-    HipkiCardReader(const std::string& module, std::string card);
+    /// `reader`: false = no reader at all (pkcs11info lists no slot; signing says no reader).
+    HipkiCardReader(const std::string& module, std::string card, bool reader = true);
 
     /// The pkcs11info answer body (ret_code 0), with certificates when asked.
     Poco::JSON::Object::Ptr info(bool withCertificates);
@@ -73,10 +81,24 @@ public:
     void insert(std::string card);
     std::string slotDescription() const;
 
+    /// DOUBLE ONLY: a HiCOS card's PIN counter, which SoftHSM2 has not. With `tries` > 0 the
+    /// reader counts wrong PINs per card and answers with the tries left (last_error
+    /// 0x80000002, 0x80000001) and, at none left, a locked card (0xA4) it no longer logs into;
+    /// a right PIN resets the count. 0 (the default): SoftHSM2's own answer, 0xA0.
+    void countPinTries(int tries);
+    /// DOUBLE ONLY: the card answers as locked (0xA4) from now on; SoftHSM2 never locks.
+    void lock(const std::string& card);
+
 private:
+    void login(PKCS11_SLOT* slot, const std::string& pin);
+
     std::mutex mutex_;
     agent::pkcs11::Pkcs11Module module_;
     std::string card_;
+    bool reader_ = true;
+    int pinTries_ = 0;
+    std::map<std::string, int> wrongPins_;
+    std::set<std::string> locked_;
 };
 
 } // namespace certgate::test::hipki

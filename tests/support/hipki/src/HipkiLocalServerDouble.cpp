@@ -16,7 +16,9 @@
 #include <Poco/URI.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <sstream>
 
 namespace certgate::test {
@@ -77,11 +79,69 @@ hipki::SignRequest signRequest(const std::string& package)
     return request;
 }
 
+/// HiPKI's domain list (whiteList.txt): what addDomain adds to, what popupForm serves.
+class DomainList {
+public:
+    explicit DomainList(std::vector<std::string> domains)
+        : domains_(std::move(domains))
+    {
+    }
+    std::vector<std::string> get() const
+    {
+        std::lock_guard lock(mutex_);
+        return domains_;
+    }
+    void add(const std::string& domain)
+    {
+        std::lock_guard lock(mutex_);
+        if (std::find(domains_.begin(), domains_.end(), domain) == domains_.end())
+            domains_.push_back(domain);
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> domains_;
+};
+
+/// /p11Image.bmp (hipki-protocol.md §2): `text` as the pixels of a 2000x1 24-bit bitmap, three
+/// characters a pixel in the order clients read them back from a canvas (blue, green, red),
+/// zeros after the end. A BMP stores a pixel as blue, green, red: the bytes are the text.
+std::string p11Image(const std::string& text)
+{
+    constexpr std::uint32_t width = 2000;
+    constexpr std::uint32_t pixelBytes = width * 3; // a multiple of 4: no row padding
+    std::string pixels = text.substr(0, pixelBytes - 3);
+    pixels.resize(pixelBytes, '\0');
+    std::string out;
+    const auto put = [&out](std::uint32_t value, int bytes) {
+        for (int i = 0; i < bytes; ++i)
+            out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+    };
+    out += "BM";
+    put(14 + 40 + pixelBytes, 4); // file size
+    put(0, 4);
+    put(14 + 40, 4); // pixel offset
+    put(40, 4); // BITMAPINFOHEADER
+    put(width, 4);
+    put(1, 4); // height
+    put(1, 2); // planes
+    put(24, 2); // bits per pixel
+    put(0, 4); // BI_RGB
+    put(pixelBytes, 4);
+    put(2835, 4);
+    put(2835, 4);
+    put(0, 4);
+    put(0, 4);
+    return out + pixels;
+}
+
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    Handler(hipki::HipkiCardReader& reader, const HipkiLocalServerDouble::Options& options)
+    Handler(hipki::HipkiCardReader& reader, const HipkiLocalServerDouble::Options& options,
+        DomainList& domains)
         : reader_(reader)
         , options_(options)
+        , domains_(domains)
     {
     }
 
@@ -104,17 +164,19 @@ private:
     {
         const Poco::URI uri(request.getURI());
         const auto& path = uri.getPath();
-        if (path == "/pkcs11info") {
-            const bool withCertificates
-                = uri.getRawQuery().find("withcert=true") != std::string::npos;
-            Object answer;
-            try {
-                answer = reader_.info(withCertificates);
-            } catch (const std::exception& e) {
-                answer = failure("pkcs11info", HipkiFailure(0x76100001, 0, e.what()));
-            }
-            answer->set("serverVersion", options_.serverVersion);
-            return sendJson(response, answer);
+        // DOUBLE ONLY (Options::corsOrigin): a HiPKI that answered CORS, for the pages' direct
+        // path. Set before any route, so that /pkcs11info and /sign carry it.
+        if (!options_.corsOrigin.empty() && request.get("Origin", "") == options_.corsOrigin)
+            response.set("Access-Control-Allow-Origin", options_.corsOrigin);
+        if (path == "/pkcs11info")
+            return sendJson(
+                response, info(uri.getRawQuery().find("withcert=true") != std::string::npos));
+        if (path == "/p11Image.bmp") {
+            std::ostringstream text;
+            info(false)->stringify(text);
+            response.setContentType("image/bmp");
+            response.send() << p11Image(text.str());
+            return;
         }
         if (path == "/sign" && request.getMethod() == "POST") {
             Poco::Net::HTMLForm form(request, request.stream());
@@ -131,11 +193,48 @@ private:
         }
         if (path == "/popupForm") {
             response.setContentType("text/html; charset=utf-8");
-            response.send() << hipki::popupFormPage(options_.allowedDomains);
+            response.send() << hipki::popupFormPage(domains_.get());
+            return;
+        }
+        if (path == "/addDomain") {
+            Poco::Net::HTMLForm form(request, request.stream());
+            const auto domain = form.get("domain", "");
+            if (request.getMethod() == "POST") {
+                // The double's own page posts the user's yes (a page elsewhere cannot add
+                // itself: its Origin is not the double's).
+                Object answer = new Poco::JSON::Object;
+                answer->set("func", "addDomain");
+                const bool ownPage = request.get("Origin", "") == origin(request);
+                if (ownPage && !domain.empty())
+                    domains_.add(domain);
+                answer->set(
+                    "ret_code", ownPage && !domain.empty() ? 0 : hipki::code::ForbiddenDomain);
+                answer->set("last_error", 0);
+                return sendJson(response, answer);
+            }
+            response.setContentType("text/html; charset=utf-8");
+            response.send() << hipki::addDomainPage(domain);
             return;
         }
         response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
         response.send();
+    }
+
+    Object info(bool withCertificates)
+    {
+        Object answer;
+        try {
+            answer = reader_.info(withCertificates);
+        } catch (const std::exception& e) {
+            answer = failure("pkcs11info", HipkiFailure(0x76100001, 0, e.what()));
+        }
+        answer->set("serverVersion", options_.serverVersion);
+        return answer;
+    }
+
+    static std::string origin(const Poco::Net::HTTPServerRequest& request)
+    {
+        return "http://" + request.getHost();
     }
 
     static Object failure(const char* func, const HipkiFailure& e)
@@ -150,31 +249,36 @@ private:
 
     static void sendJson(Poco::Net::HTTPServerResponse& response, const Object& answer)
     {
-        // HiPKI sends no CORS headers: a page cannot read this with fetch (hence the popup).
+        // HiPKI sends no CORS headers: a page cannot read this with fetch (hence the popup);
+        // the double does only when told to (Options::corsOrigin).
         response.setContentType("application/json; charset=utf-8");
         answer->stringify(response.send());
     }
 
     hipki::HipkiCardReader& reader_;
     const HipkiLocalServerDouble::Options& options_;
+    DomainList& domains_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    Factory(hipki::HipkiCardReader& reader, const HipkiLocalServerDouble::Options& options)
+    Factory(hipki::HipkiCardReader& reader, const HipkiLocalServerDouble::Options& options,
+        DomainList& domains)
         : reader_(reader)
         , options_(options)
+        , domains_(domains)
     {
     }
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override
     {
-        return new Handler(reader_, options_);
+        return new Handler(reader_, options_, domains_);
     }
 
 private:
     hipki::HipkiCardReader& reader_;
     const HipkiLocalServerDouble::Options& options_;
+    DomainList& domains_;
 };
 
 } // namespace
@@ -196,16 +300,21 @@ std::string prepareModule(const HipkiLocalServerDouble::Options& options)
 struct HipkiLocalServerDouble::Impl {
     explicit Impl(Options o)
         : options(std::move(o))
-        , reader(prepareModule(options), options.card)
+        , reader(prepareModule(options), options.card, options.reader)
+        , domains(options.allowedDomains)
         , socket(Poco::Net::SocketAddress("127.0.0.1", options.port))
-        , server(new Factory(reader, options), socket, new Poco::Net::HTTPServerParams)
+        , server(new Factory(reader, options, domains), socket, new Poco::Net::HTTPServerParams)
     {
+        reader.countPinTries(options.pinTries);
+        for (const auto& card : options.lockedCards)
+            reader.lock(card);
         server.start();
     }
     ~Impl() { server.stopAll(true); }
 
     Options options;
     hipki::HipkiCardReader reader;
+    DomainList domains;
     Poco::Net::ServerSocket socket;
     Poco::Net::HTTPServer server;
 };
@@ -230,6 +339,11 @@ std::uint16_t HipkiLocalServerDouble::port() const
 void HipkiLocalServerDouble::insert(const std::string& card)
 {
     impl_->reader.insert(card);
+}
+
+std::vector<std::string> HipkiLocalServerDouble::allowedDomains() const
+{
+    return impl_->domains.get();
 }
 
 } // namespace certgate::test

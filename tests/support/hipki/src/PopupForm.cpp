@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace certgate::test::hipki {
@@ -60,6 +62,43 @@ window.addEventListener("message", async (event) => {
   }
 });
 window.opener && window.opener.postMessage('{"func":"getTbs"}', "*");
+</script></body></html>
+)";
+}
+
+std::string addDomainPage(const std::string& domain)
+{
+    // A host name only: anything else is not embedded in the page at all.
+    const bool valid = !domain.empty() && domain.size() < 254
+        && std::all_of(domain.begin(), domain.end(),
+            [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; });
+    const std::string host = valid ? domain : std::string();
+    return R"(<!DOCTYPE html>
+<html lang="zh-TW"><head><meta charset="utf-8"><title>HiPKI addDomain (test double)</title>
+</head><body><p>HiPKI Local Server test double: add <b id="domain"></b> to the trusted sites?</p>
+<p><button id="add" type="button">Add</button> <button id="cancel" type="button">Cancel</button></p>
+<script>
+"use strict";
+const domain = ")"
+        + host + R"(";
+document.getElementById("domain").textContent = domain;
+function reply(answer) {
+  // The real page's target is undocumented; what it posts is no secret (a ret_code).
+  if (window.opener) window.opener.postMessage(JSON.stringify(answer), "*");
+  window.close();
+}
+document.getElementById("add").addEventListener("click", async () => {
+  try {
+    const response = await fetch("/addDomain", { method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "domain=" + encodeURIComponent(domain) });
+    reply(JSON.parse(await response.text()));
+  } catch (e) {
+    reply({ func: "addDomain", ret_code: 0x7600000D, last_error: 0, message: String(e) });
+  }
+});
+document.getElementById("cancel").addEventListener("click", () =>
+  reply({ func: "addDomain", ret_code: 0x76000999, last_error: 0, message: "cancelled" }));
 </script></body></html>
 )";
 }

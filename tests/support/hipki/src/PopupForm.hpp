@@ -11,4 +11,10 @@ namespace certgate::test::hipki {
 /// answer back to the opener's origin and closes itself, also on error.
 std::string popupFormPage(const std::vector<std::string>& allowedDomains);
 
+/// The double's /addDomain?domain=HOST page (hipki-protocol.md §6): it asks (Add / Cancel);
+/// Add posts HOST to the double's own POST /addDomain, which puts it on the domain list; the
+/// answer ({"func":"addDomain","ret_code":0}, or 0x76000999 when cancelled) goes to the
+/// opener, and the page closes.
+std::string addDomainPage(const std::string& domain);
+
 } // namespace certgate::test::hipki

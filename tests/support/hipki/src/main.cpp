@@ -1,6 +1,11 @@
 // hipki-double: the HiPKI Local Server TEST DOUBLE as a program, for pages in a real browser
 // (tests/e2e) and by hand. SOFTHSM2_CONF must name the test PKI's SoftHSM2 configuration.
 //   hipki-double --card moica-wang [--port 61161] [--module PATH] [--allow-domain HOST]...
+//                [--double-pin-tries N] [--double-locked-card LABEL]... [--double-reader none]
+//                [--double-cors-origin ORIGIN]
+// The --double-* options are the double's own switches for what SoftHSM2 cannot show (a PIN
+// counter, a locked card), for a PC without a reader and for a HiPKI that answers CORS; HiPKI
+// has no such options.
 #include <certgate/test/HipkiLocalServerDouble.hpp>
 
 #include <csignal>
@@ -22,6 +27,14 @@ int main(int argc, char** argv)
             options.port = static_cast<std::uint16_t>(std::stoi(value));
         } else if (key == "--module") {
             options.module = value;
+        } else if (key == "--double-pin-tries") {
+            options.pinTries = std::stoi(value);
+        } else if (key == "--double-locked-card") {
+            options.lockedCards.push_back(value);
+        } else if (key == "--double-cors-origin") {
+            options.corsOrigin = value;
+        } else if (key == "--double-reader" && value == "none") {
+            options.reader = false;
         } else if (key == "--allow-domain") {
             if (!domainsGiven)
                 options.allowedDomains.clear();

@@ -44,6 +44,9 @@ struct HipkiSettings {
     /// A HiPKI signature is accepted only this soon after its nonce was issued (the relay
     /// window), however long the nonce itself lives.
     std::int64_t maxNonceAgeSeconds = 120;
+    /// Where the pages find HiPKI Local Server on the user's PC (its origin, loopback only):
+    /// HiPKI's own port unless a test runs its double elsewhere.
+    std::string localServer = "http://localhost:61161";
 };
 
 struct PortalSettings {

@@ -29,6 +29,11 @@ struct ServerOptions {
     /// served under /vendor/; empty = none (the dashboard then shows its tables only).
     std::string vendorRoot;
     std::string agentUrl = "http://127.0.0.1:27161";
+    /// HiPKI Local Server's origin when the deployment accepts HiPKI signatures
+    /// (portal.hipki.enabled), else empty: the pages may then reach it (CSP connect-src and
+    /// img-src) and keep a handle on its popup (Cross-Origin-Opener-Policy
+    /// same-origin-allow-popups).
+    std::string hipkiLocalServer;
     /// The portal's origin as browsers send it (server.publicOrigin): a state-changing API call
     /// whose Origin header names another is refused (CSRF_INVALID, field Origin). Empty: no check.
     std::string publicOrigin;
