@@ -15,7 +15,15 @@ cd "$root"
 
 if [[ ${CERTGATE_DEMO_PREBUILT:-} != 1 ]]; then
   bash scripts/install-deps.sh
-  cmake --preset demo >/dev/null
+  # CMake refuses a build folder made in another place (a copied or moved clone): configure it
+  # afresh there; the programs are compiled again, the cards and CA files are kept.
+  fresh=()
+  if [[ -f build/CMakeCache.txt ]] &&
+    ! grep -qxF "CMAKE_CACHEFILE_DIR:INTERNAL=$root/build" build/CMakeCache.txt; then
+    echo "demo: build/ was configured in another folder; configuring it afresh here" >&2
+    fresh=(--fresh)
+  fi
+  cmake --preset demo "${fresh[@]}" >/dev/null
   cmake --build --preset demo --target certgate certgate-agent test-pki plugins
 fi
 # Fresh CRLs (they are valid for 30 days) and a softhsm2.conf naming this tree's tokens.
