@@ -6,7 +6,8 @@
 #
 # The README marks each ```sh block from "## Quick start" to "## How it fits together" with an
 # HTML comment the page does not show:
-#   <!-- readme-test: demo -->               the command that starts the demo (run once)
+#   <!-- readme-test: demo -->               the command that starts the demo (run first)
+#   <!-- readme-test: demo-reset -->         the command that starts it afresh (run last)
 #   <!-- readme-test: run -->                run as written, in the clone's folder; exit 0
 #   <!-- readme-test: run; expect: TEXT -->  ... and its output contains TEXT
 #   <!-- readme-test: skip (WHY) -->         not run; at most one (the test command itself)
@@ -40,17 +41,26 @@ if [[ -n ${inside:-} ]]; then
     [[ ! -d /etc/certgate ]] || mount --bind "$work/etc-certgate" /etc/certgate
     cd "$clone"
     demo_pid=""
-    stop_demo() { [[ -z $demo_pid ]] || kill -TERM -- "-$demo_pid" 2>/dev/null || true; }
+    stop_demo() {
+        [[ -n $demo_pid ]] || return 0
+        kill -TERM -- "-$demo_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 -- "-$demo_pid" 2>/dev/null || break; sleep 0.1; done
+        demo_pid=""
+    }
     trap stop_demo EXIT
-    CERTGATE_DEMO_PREBUILT=1 setsid bash -c "$(<"$work/blocks/demo.sh")" >"$work/demo.out" 2>&1 &
-    demo_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q "certgate demo is running" "$work/demo.out" && break
-        kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.out" >&2; fail "the demo stopped"; }
-        sleep 0.2
-    done
-    grep -q "certgate demo is running" "$work/demo.out" || { cat "$work/demo.out" >&2; fail "the demo did not start"; }
-    echo "ok   - the README's demo command started the demo in the copy"
+    start_demo() { # BLOCK: the README's command, as written
+        CERTGATE_DEMO_PREBUILT=1 setsid bash -c "$(<"$1")" >"$work/demo.out" 2>&1 &
+        demo_pid=$!
+        for _ in $(seq 1 300); do
+            grep -q "certgate demo is running" "$work/demo.out" && break
+            kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.out" >&2; fail "the demo stopped: $(<"$1")"; }
+            sleep 0.2
+        done
+        grep -q "certgate demo is running" "$work/demo.out" || { cat "$work/demo.out" >&2; fail "the demo did not start"; }
+        echo "ok   - the README's command started the demo in the copy: $(<"$1")"
+    }
+    audit_events() { build/bin/certgate audit verify --config build/demo/certgate.json | jq -e .checked; }
+    start_demo "$work/blocks/demo.sh"
 
     # The copy's agent lists the copy's tokens: the one removed from the copy is gone.
     tokens=$(curl -sf -H 'Origin: https://localhost:8443' http://127.0.0.1:27161/v1/tokens)
@@ -91,6 +101,15 @@ if [[ -n ${inside:-} ]]; then
         [[ -z $expect || $out == *"$expect"* ]] || fail "README block's output lacks '$expect': $(<"$block") -> $out"
         echo "ok   - README block ran as written: $(head -n 1 "$block" | cut -c1-80)${expect:+ (output has $expect)}"
     done
+
+    # The README's --reset starts from an empty database (and drops the clock offset).
+    before=$(audit_events)
+    stop_demo
+    start_demo "$work/blocks/demo-reset.sh"
+    after=$(audit_events)
+    ((after < before)) || fail "after --reset the audit chain has $after events, before it $before"
+    [[ ! -e build/demo/clock-offset ]] || fail "--reset kept build/demo/clock-offset"
+    echo "ok   - --reset started afresh ($before audit events before, $after after)"
     exit 0
 fi
 
@@ -111,6 +130,7 @@ awk -v out="$work/blocks" '
         fence = $0; sub(/```sh[ \t]*$/, "", fence); n++; inblock = 1
         if (marker == "") { print "unmarked" > (out "/unmarked-" n); file = out "/unmarked-" n ".sh" }
         else if (marker == "demo") file = out "/demo.sh"
+        else if (marker == "demo-reset") file = out "/demo-reset.sh"
         else if (marker ~ /^skip/) { print marker > (out "/skip-" n); file = out "/skip-" n ".sh" }
         else if (marker ~ /^run/) {
             expect = marker; if (!sub(/^run; expect: /, "", expect)) expect = ""
@@ -128,12 +148,14 @@ runs=("$work"/blocks/run-*.sh)
 ((${#unmarked[@]} == 0)) || fail "README sh blocks without a readme-test marker: $(cat "${unmarked[@]/%/.sh}" 2>/dev/null)"
 [[ -f $work/blocks/demo.sh && $(<"$work/blocks/demo.sh") == "bash scripts/demo.sh" ]] ||
     fail "the README's demo block is not 'bash scripts/demo.sh'"
+[[ -f $work/blocks/demo-reset.sh && $(<"$work/blocks/demo-reset.sh") == "bash scripts/demo.sh --reset" ]] ||
+    fail "the README's demo-reset block is not 'bash scripts/demo.sh --reset'"
 ((${#skipped[@]} <= 1)) || fail "more than one README block is skipped: ${skipped[*]}"
 for s in "${skipped[@]}"; do
     [[ $(<"$s") == "bash scripts/test.sh" ]] || fail "a skipped README block is not the test command: $(<"$s")"
 done
 ((${#runs[@]} >= 3)) || fail "only ${#runs[@]} README blocks to run"
-echo "ok   - README: 1 demo block, ${#runs[@]} to run, ${#skipped[@]} skipped (bash scripts/test.sh)"
+echo "ok   - README: the demo and --reset blocks, ${#runs[@]} to run, ${#skipped[@]} skipped (bash scripts/test.sh)"
 
 mkdir -p "$clone/build/bin" "$clone/build/lib" "$clone/tests"
 cp -a "$src/scripts" "$src/ca-profiles" "$src/conf" "$src/web" "$src/sql" "$src/README.md" "$clone/"
