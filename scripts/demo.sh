@@ -2,15 +2,32 @@
 # The README's demo command: installs what is missing, builds, generates the demo PKI and
 # SoftHSM2 cards, and runs `certgate serve` (embedded SQLite) with `certgate-agent` on the demo
 # cards until Ctrl-C. Re-running keeps the demo database; `--reset` starts it afresh.
+# Every file the demo writes names the others relative to itself (build/demo/certgate.json,
+# build/test-pki), so a copied clone runs its own demo on its own cards.
+# Ports: CERTGATE_DEMO_PORT (8443), CERTGATE_DEMO_AGENT_PORT (27161), CERTGATE_DEMO_METRICS_PORT
+# (9464). CERTGATE_DEMO_PREBUILT=1 skips installing and building (the tests, whose build
+# already holds the programs, run the demo so).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 [[ "${1:-}" == "--reset" ]] && rm -rf build/demo
 
-bash scripts/install-deps.sh
-cmake --preset demo >/dev/null
-cmake --build --preset demo --target certgate certgate-agent test-pki plugins
+if [[ ${CERTGATE_DEMO_PREBUILT:-} != 1 ]]; then
+  bash scripts/install-deps.sh
+  # CMake refuses a build folder made in another place (a copied or moved clone): configure it
+  # afresh there; the programs are compiled again, the cards and CA files are kept.
+  fresh=()
+  if [[ -f build/CMakeCache.txt ]] &&
+    ! grep -qxF "CMAKE_CACHEFILE_DIR:INTERNAL=$root/build" build/CMakeCache.txt; then
+    echo "demo: build/ was configured in another folder; configuring it afresh here" >&2
+    fresh=(--fresh)
+  fi
+  cmake --preset demo "${fresh[@]}" >/dev/null
+  cmake --build --preset demo --target certgate certgate-agent test-pki plugins
+fi
+# Fresh CRLs (they are valid for 30 days) and a softhsm2.conf naming this tree's tokens.
+bash tests/pki/make-test-pki.sh build/test-pki
 
 pki="$root/build/test-pki"
 demo="$root/build/demo"
@@ -24,19 +41,20 @@ metrics_port="${CERTGATE_DEMO_METRICS_PORT:-9464}"
 agent_port="${CERTGATE_DEMO_AGENT_PORT:-27161}"
 origin="https://localhost:$port"
 
-jq -n --arg pki "$pki" --arg demo "$demo" --arg root "$root" --arg origin "$origin" \
+# Paths relative to the configuration file (build/demo), so the tree may be moved or copied.
+jq -n --arg origin "$origin" \
   --argjson port "$port" --argjson metrics "$metrics_port" --arg agent "http://127.0.0.1:$agent_port" '{
   server: { host: "127.0.0.1", port: $port, publicOrigin: $origin,
-            tls: { certificate: ($pki + "/tls/portal.pem"), privateKey: ($pki + "/tls/portal.key") },
-            webRoot: ($root + "/web") },
+            tls: { certificate: "../test-pki/tls/portal.pem", privateKey: "../test-pki/tls/portal.key" },
+            webRoot: "../../web" },
   agent: { url: $agent },
   metrics: { listen: ("127.0.0.1:" + ($metrics | tostring)) },
-  database: { backend: "sqlite3", connection: ("db=" + $demo + "/certgate.db"), migrations: ($root + "/sql") },
-  cas: { profiles: ($pki + "/ca-profiles"), plugins: ($root + "/build/lib/certgate/plugins") },
-  security: { piiKeyFile: ($demo + "/pii.key"), auditKeyFile: ($demo + "/audit.key") },
-  portal: { functionsFile: ($root + "/conf/functions.json"), sectionsFile: ($root + "/conf/sections.json"),
-            holidaysFile: ($root + "/conf/holidays.json") },
-  testing: { clockOffsetFile: ($demo + "/clock-offset") }
+  database: { backend: "sqlite3", connection: "db=certgate.db", migrations: "../../sql" },
+  cas: { profiles: "../test-pki/ca-profiles", plugins: "../lib/certgate/plugins" },
+  security: { piiKeyFile: "pii.key", auditKeyFile: "audit.key" },
+  portal: { functionsFile: "../../conf/functions.json", sectionsFile: "../../conf/sections.json",
+            holidaysFile: "../../conf/holidays.json" },
+  testing: { clockOffsetFile: "clock-offset" }
 }' >"$demo/certgate.json"
 jq -n --arg pkcs11 /usr/lib/softhsm/libsofthsm2.so --arg origin "$origin" --argjson port "$agent_port" \
   '{ "port": $port, "module": $pkcs11, "allowedOrigins": [$origin] }' >"$demo/agent.json"
@@ -44,7 +62,7 @@ jq -n --arg pkcs11 /usr/lib/softhsm/libsofthsm2.so --arg origin "$origin" --argj
 certgate="$root/build/bin/certgate"
 "$certgate" migrate --config "$demo/certgate.json"
 "$certgate" import-agencies conf/demo/agencies.csv --config "$demo/certgate.json"
-"$certgate" staff add --certificate "$(jq -r '.cards["moica-lee"].signCert' "$pki/cards.json")" \
+"$certgate" staff add --certificate "$pki/$(jq -r '.cards["moica-lee"].signCert' "$pki/cards.json")" \
   --role admin --config "$demo/certgate.json"
 
 export SOFTHSM2_CONF="$pki/softhsm/softhsm2.conf"
@@ -80,6 +98,8 @@ cat <<TXT
     operators:             moica-chen (H108362943), moica-huang (F227190583)
     ops staff (admin):     moica-lee
   Walk-through:     README.md, "Demo walk-through"; logs in $demo/*.log
+  Offline commands: in $root, with --config build/demo/certgate.json, e.g.
+                    build/bin/certgate audit verify --config build/demo/certgate.json
 
   Press Ctrl-C to stop.
 TXT

@@ -98,8 +98,8 @@ measure() { # SIZE
     certgate_start "$dir"
     common=(--port "$server_port" --origin "https://localhost:$server_port" --tls-ca "$pki/tls/ca.pem"
         --connections "$connections" --pid "$server_pid")
-    gca=(--cert "$(jq -r '.cards["gca-moi"].signCert' "$pki/cards.json")"
-        --key "$(jq -r '.cards["gca-moi"].signKey' "$pki/cards.json")")
+    gca=(--cert "$pki/$(jq -r '.cards["gca-moi"].signCert' "$pki/cards.json")"
+        --key "$pki/$(jq -r '.cards["gca-moi"].signKey' "$pki/cards.json")")
     "$bin/certgate-loadgen" login "${common[@]}" --cards "$bench_pki" --logins 100 >/dev/null
     loadgen "$results" "$backend-$size-receipts" get "${common[@]}" --path "/api/v1/receipts?agencyCode=A0001" \
         --logins "$queries"

@@ -154,7 +154,7 @@ make_cards() { # COUNT
     fi
     say "making $card_count bench cards under the test PKI's MOICA G2"
     rm -rf "$bench_pki" && mkdir -p "$bench_pki"
-    template=$(jq -r '.cards["moica-wang"].signCert' "$pki/cards.json")
+    template=$pki/$(jq -r '.cards["moica-wang"].signCert' "$pki/cards.json") # relative to $pki
     "$bin/certgate-loadgen" pki --template "$template" \
         --template-id "$(jq -r '.cards["moica-wang"].nationalId' "$pki/cards.json")" \
         --ca-cert "$pki/ca/moica-g2/cert.pem" --ca-key "$pki/ca/moica-g2/key.pem" \

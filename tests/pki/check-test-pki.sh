@@ -29,7 +29,9 @@ eq() { # DESCRIPTION ACTUAL EXPECTED
 }
 
 [[ -f $M ]] || { echo "FAIL - $M missing (run make-test-pki.sh first)"; exit 1; }
-j() { jq -r "$@" "$M"; }
+# The manifest's paths are relative to DIR and start with "./": j answers them absolute.
+j() { jq -r --arg dir "$DIR" 'walk(if type == "string" and startswith("./") then $dir + .[1:] else . end)
+    | '"$1" "${@:2}" "$M"; }
 
 MODULE=$(j .module)
 PIN=$(j .pin)
@@ -284,7 +286,10 @@ for id in gca xca moeaca hca moica; do
     eq "profile $id: test" "$(jq .test "$p")" true
     eq "profile $id: denied = gtestca" "$(jq -c .deniedIssuerKeyIds "$p")" "[\"$(j .cas.gtestca.ski)\"]"
     eq "profile $id: revocation mode" "$(jq -r .revocation.mode "$p")" crl
-    missing=$(jq -r '(.trustAnchors + .intermediates + .revocation.crl.files)[]' "$p" | while read -r f; do [[ -f $f ]] || echo "$f"; done)
+    eq "profile $id: every path is relative to the profile" \
+        "$(jq -r '(.trustAnchors + .intermediates + .revocation.crl.files)[] | select(startswith("/"))' "$p")" ""
+    missing=$(jq -r '(.trustAnchors + .intermediates + .revocation.crl.files)[]' "$p" |
+        while read -r f; do [[ -f $PROFILES/$f ]] || echo "$f"; done)
     eq "profile $id: files exist" "$missing" ""
     for kid in $(jq -r '.issuerKeyIds[]' "$p"); do
         known=""
@@ -294,6 +299,15 @@ for id in gca xca moeaca hca moica; do
 done
 eq "moica profile: two MOICA generations" "$(jq -c .issuerKeyIds "$PROFILES/moica.json")" \
     "[\"${CA_SKI[moica-g2]}\",\"${CA_SKI[moica-g3]}\"]"
+
+# ---- Relocatable: no file names this tree's absolute path, but softhsm2.conf ------------
+REAL_DIR=$(realpath "$DIR")
+eq "manifest paths are relative (./...)" \
+    "$(jq -r '[.. | strings | select(startswith("/"))] - [.module] | .[]' "$M")" ""
+eq "no generated file names $REAL_DIR except softhsm2.conf" \
+    "$(grep -rlF --exclude=generate.log "$REAL_DIR" "$REAL_DIR" | grep -vx "$REAL_DIR/softhsm/softhsm2.conf")" ""
+eq "softhsm2.conf names this tree's tokens" "$(sed -n 's/^directories.tokendir = //p' "$SOFTHSM2_CONF")" \
+    "$REAL_DIR/softhsm/tokens"
 
 # ---- TLS -------------------------------------------------------------------------------
 TLS_CA=$(j .tls.ca) TLS_CERT=$(j .tls.certificate) TLS_KEY=$(j .tls.privateKey)

@@ -137,20 +137,22 @@ define_roster() {
     local M="ca=moica kind=citizen issuer=moica-g2"
     # shellcheck disable=SC2086 # $M is a list of key=value words on purpose
     {
-    # Citizens (MOICA G2). Demo agencies: A = 內政部 (gca-moi), B = 外交部 (gca-mofa),
-    # C = 建國中學 (xca-school), D = the test company (moeaca-company), E = the hospital.
-    def_card moica-wang $M name=王大明 id=A120315781 purpose="agency A manager"
+    # Citizens (MOICA G2). Demo agencies (conf/demo/agencies.csv, README's demo table):
+    # A0001 內政部 (gca-moi), B0001 建國中學 (xca-school), C0001 the test company
+    # (moeaca-company), D0001 the hospital (hca-hospital); 外交部's card (gca-mofa, agency
+    # A0002) presented for E0001 is the identifier mismatch that goes to review.
+    def_card moica-wang $M name=王大明 id=A120315781 purpose="agency A0001 manager"
     def_card moica-wang-renewed $M name=王大明 id=A120315781 \
-        purpose="agency A manager's renewed card: same person and ID, new keys and serial"
-    def_card moica-lin $M name=林小美 id=B225041636 purpose="new manager of agency A (replace-manager flows)"
-    def_card moica-chen $M name=陳志強 id=H108362943 purpose="agency A operator"
+        purpose="agency A0001 manager's renewed card: same person and ID, new keys and serial"
+    def_card moica-lin $M name=林小美 id=B225041636 purpose="new manager of agency A0001 (replace-manager flows)"
+    def_card moica-chen $M name=陳志強 id=H108362943 purpose="agency A0001 operator"
     def_card moica-chen-renewed $M name=陳志強 id=H108362943 \
-        purpose="agency A operator's renewed card (serial not yet on file until the manager edits it)"
-    def_card moica-huang $M name=黃淑芬 id=F227190583 purpose="agency A operator"
+        purpose="agency A0001 operator's renewed card (serial not yet on file until the manager edits it)"
+    def_card moica-huang $M name=黃淑芬 id=F227190583 purpose="agency A0001 operator"
     def_card moica-lee $M name=李國華 id=W104927361 purpose="bureau ops staff (admin pages allow-list)"
-    def_card moica-tsai $M name=蔡明哲 id=D126350492 purpose="agency B manager"
-    def_card moica-wu $M name=吳佩君 id=K229503715 purpose="agency C manager"
-    def_card moica-liu $M name=劉建宏 id=Z107462859 purpose="agency D manager"
+    def_card moica-tsai $M name=蔡明哲 id=D126350492 purpose="agency B0001 manager"
+    def_card moica-wu $M name=吳佩君 id=K229503715 purpose="agency C0001 manager"
+    def_card moica-liu $M name=劉建宏 id=Z107462859 purpose="agency D0001 manager"
     def_card moica-resident $M name="JOHN SMITH" id=A800123450 subjecttype=2.16.886.1.100.3.1.9 \
         purpose="foreign resident, new-format resident number (2nd char 8), subjectType alienResident"
     # Second MOICA generation: same issuer DN as moica-g2, other key.
@@ -176,20 +178,20 @@ define_roster() {
 
     # Organisation cards.
     def_card gca-moi ca=gca kind=organisation issuer=gca org=內政部 identifier=2.16.886.101.20003.20001 \
-        purpose="agency A organisation card (GCA, agency OID)"
+        purpose="agency A0001 organisation card (GCA, agency OID)"
     def_card gca-moi-renewed ca=gca kind=organisation issuer=gca org=內政部 identifier=2.16.886.101.20003.20001 \
-        purpose="agency A renewed organisation card: same agency, new keys (replace-organisation flows)"
+        purpose="agency A0001 renewed organisation card: same agency, new keys (replace-organisation flows)"
     def_card gca-mofa ca=gca kind=organisation issuer=gca org=外交部 identifier=2.16.886.101.20003.20002 \
-        purpose="agency B organisation card (GCA)"
+        purpose="agency A0002 organisation card (GCA); presented for agency E0001 its OID mismatches (review path)"
     def_card gca-server ca=gca kind=server issuer=gca org=內政部 host=portal.example.gov.tw expect=WRONG_CARD_KIND \
         purpose="GCA server certificate (subjectType 3.3.1): never a login card"
     def_card xca-school ca=xca kind=organisation issuer=xca org=臺北市立建國高級中學 \
         identifier=2.16.886.111.90005.90003.100004 county=臺北市 town=中正區 rank=secondary \
-        purpose="agency C organisation card (XCA school, org OID under 2.16.886.111)"
+        purpose="agency B0001 organisation card (XCA school, org OID under 2.16.886.111)"
     def_card moeaca-company ca=moeaca kind=organisation issuer=moeaca org=臺灣測試科技股份有限公司 identifier=24580035 \
-        rank=primary purpose="agency D organisation card (MOEACA company, unified business number)"
+        rank=primary purpose="agency C0001 organisation card (MOEACA company, unified business number)"
     def_card hca-hospital ca=hca kind=organisation issuer=hca org=臺北測試綜合醫院 identifier=1137010024 \
-        purpose="agency E organisation card (HCA healthcare institution, 10-character code)"
+        purpose="agency D0001 organisation card (HCA healthcare institution, 10-character code)"
 }
 
 # Values derived once per card: certificate serials and the subject serialNumber. All
@@ -671,6 +673,16 @@ write_softhsm_conf() { # TOKENDIR
     printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' "$1"
 }
 
+# SoftHSM2 reads a relative tokendir against the working directory, not against the file, so
+# OUTDIR/softhsm/softhsm2.conf names the token folder absolutely, and every run (the CRL
+# refresh too: the build, the test fixture and demo.sh run this script) writes it for where
+# OUTDIR is now. A copied tree therefore uses its own tokens once this script ran in it.
+place_softhsm_conf() { # DIR: OUTDIR or the temporary tree that becomes it
+    local conf=$1/softhsm/softhsm2.conf want
+    want=$(write_softhsm_conf "$OUTDIR/softhsm/tokens")
+    [[ -f $conf && $(<"$conf") == "$want" ]] || printf '%s\n' "$want" >"$conf"
+}
+
 # One SoftHSM2 token per card, labelled with the card name (SoftHSM gives initialised
 # tokens random slot ids). Each token is built in its own token directory, made by the
 # caller (softhsm/stage/<card>/tokens), so cards can be done in parallel without racing
@@ -699,18 +711,19 @@ make_token() { # CARD
 }
 
 # --------------------------------------------------------------------------------------
-# Manifest pieces. All paths are absolute and FINAL (under OUTDIR, not the temp dir).
+# Manifest pieces. Every path is relative to OUTDIR (the folder holding cards.json) and
+# starts with "./", so a copied tree names its own files; readers put their OUTDIR in front.
 # --------------------------------------------------------------------------------------
 declare -A CA_SKI=()
 
 # Manifest entry of a CA; also remembers its SKI in CA_SKI.
 ca_json() { # NAME
-    local name=$1 f=$OUTDIR/ca/$1 issued_by
+    local name=$1 f=./ca/$1 issued_by
     cert_info "$WORK/ca/$name/cert.pem"
     CA_SKI[$name]=$CI_SKI
     case $name in root-*) issued_by=$name ;; *) issued_by=${CA_PARENT[$name]} ;; esac
     jq -n --arg name "$name" --arg issuedBy "$issued_by" --arg dir "$f" --arg ski "$CI_SKI" \
-        --arg subject "$CI_SUBJECT" --arg notAfter "$CI_NOT_AFTER" --arg crlDer "$OUTDIR/crl/$name.crl" '{($name): {
+        --arg subject "$CI_SUBJECT" --arg notAfter "$CI_NOT_AFTER" --arg crlDer "./crl/$name.crl" '{($name): {
             cert: ($dir + "/cert.pem"), certDer: ($dir + "/cert.der"), key: ($dir + "/key.pem"),
             ski: $ski, subject: $subject, issuedBy: $issuedBy, notAfter: $notAfter,
             crl: ($dir + "/crl.pem"), crlDer: $crlDer, index: ($dir + "/index.txt"), dir: $dir,
@@ -719,7 +732,7 @@ ca_json() { # NAME
 }
 
 card_json() { # CARD
-    local c=$1 f=$OUTDIR/cards/$1 kind algorithm signkey id="" name="" org="" identifier="" idtype="" host=""
+    local c=$1 f=./cards/$1 kind algorithm signkey id="" name="" org="" identifier="" idtype="" host=""
     local subject_sn=""
     kind=${CARD[$c.kind]}
     signkey=${CARD[$c.signkey]:-$EE_KEY}
@@ -743,7 +756,7 @@ card_json() { # CARD
     cert_info "$WORK/cards/$c/sign.pem"
     jq -n --arg c "$c" --arg ca "${CARD[$c.ca]}" --arg kind "$kind" --arg algorithm "$algorithm" \
         --arg signKeyType "$signkey" --arg f "$f" --arg issuerCa "${CARD[$c.issuer]}" \
-        --arg issuerCert "$OUTDIR/ca/${CARD[$c.issuer]}/cert.pem" --arg issuerKeyId "$CI_AKI" \
+        --arg issuerCert "./ca/${CARD[$c.issuer]}/cert.pem" --arg issuerKeyId "$CI_AKI" \
         --arg issuer "$CI_ISSUER" --arg subject "$CI_SUBJECT" \
         --arg serial "$(strip_zeros "${CARD[$c.serial]}")" --arg encSerial "$(strip_zeros "${CARD[$c.encserial]}")" \
         --arg notBefore "$CI_NOT_BEFORE" --arg notAfter "$CI_NOT_AFTER" --arg subjectType "$(card_subject_type "$c")" \
@@ -785,17 +798,18 @@ finish_card() { # CARD
 
 # Test CA profile: the production profile with ONLY test, trustAnchors, intermediates,
 # issuerKeyIds, deniedIssuerKeyIds and revocation replaced, so tests exercise the same
-# identity rules as production. Paths are absolute.
+# identity rules as production. Paths are relative to the profile (ProfileLoader resolves
+# them against its folder), so the profiles hold no absolute path either.
 write_test_profile() { # PROFILE_ID
-    local id=$1 name intermediates=$OUTDIR/ca/root-g1-to-g2/cert.pem skis="" crls=""
+    local id=$1 name intermediates=../ca/root-g1-to-g2/cert.pem skis="" crls=""
     # Lists are passed newline-separated and split in jq (paths hold no newlines).
     for name in ${PROFILE_CAS[$id]}; do
-        intermediates+=$'\n'$OUTDIR/ca/$name/cert.pem
+        intermediates+=$'\n'../ca/$name/cert.pem
         skis+=${skis:+$'\n'}${CA_SKI[$name]}
-        crls+=${crls:+$'\n'}$OUTDIR/ca/$name/crl.pem
+        crls+=${crls:+$'\n'}../ca/$name/crl.pem
     done
-    jq --arg g1 "$OUTDIR/ca/root-g1/cert.pem" --arg g2 "$OUTDIR/ca/root-g2/cert.pem" \
-        --arg g3 "$OUTDIR/ca/root-g3/cert.pem" \
+    jq --arg g1 ../ca/root-g1/cert.pem --arg g2 ../ca/root-g2/cert.pem \
+        --arg g3 ../ca/root-g3/cert.pem \
         --arg denied "${CA_SKI[gtestca]}" --arg intermediates "$intermediates" --arg skis "$skis" --arg crls "$crls" '
         .test = true
         | .trustAnchors = [$g1, $g2, $g3]
@@ -819,8 +833,9 @@ up_to_date_cas() {
     local m=$OUTDIR/cards.json p
     [[ -f $m && $m -nt $SCRIPT_PATH ]] || return 1
     for p in "$PROFILE_SRC_DIR"/*.json; do [[ $m -nt $p ]] || return 1; done
-    jq -er --argjson now "$NOW" 'if (.regenerateAfter // 0) > $now
-        then (.cas | to_entries[] | [.key, .value.dir] | @tsv) else error("stale") end' "$m" 2>/dev/null
+    jq -er --argjson now "$NOW" --arg outdir "$OUTDIR" 'if (.regenerateAfter // 0) > $now
+        then (.cas | to_entries[] | [.key, $outdir + (.value.dir | ltrimstr("."))] | @tsv) else error("stale") end' \
+        "$m" 2>/dev/null
 }
 
 refresh_crls() { # reads "name<TAB>dir" lines
@@ -906,7 +921,7 @@ generate() {
     mv "$WORK"/softhsm/stage/*/tokens/* "$WORK/softhsm/tokens/"
     rm -rf "$WORK/softhsm/stage"
     # The softhsm2.conf that ships points at the FINAL token directory.
-    write_softhsm_conf "$OUTDIR/softhsm/tokens" >"$WORK/softhsm/softhsm2.conf"
+    place_softhsm_conf "$WORK"
 
     # 6. Test CA profiles and the manifest (written last).
     step "CA profiles and manifest"
@@ -917,12 +932,13 @@ generate() {
     done
     for name in "${!PROFILE_CAS[@]}"; do write_test_profile "$name"; done
     for c in "${CARDS[@]}"; do card_files+=("$WORK/manifest/card-$c.json"); done
-    jq -n --arg outdir "$OUTDIR" --arg pin "$PIN" --arg soPin "$SO_PIN" --arg mod "$MODULE" \
+    jq -n --arg outdir . --arg pin "$PIN" --arg soPin "$SO_PIN" --arg mod "$MODULE" \
         --arg generatedAt "$(TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$NOW")" \
         --arg crlBase "$CRL_BASE" --arg ocspBase "$OCSP_BASE" \
         --argjson regenerateAfter $((NOW + TLS_DAYS * DAY - 30 * DAY)) \
         --slurpfile cas <(jq -s 'add' "${ca_files[@]}") \
         --slurpfile cards <(jq -s 'add' "${card_files[@]}") '{
+            paths: "relative to the folder of this file; each starts with ./",
             pin: $pin, soPin: $soPin, "module": $mod,
             softhsmConf: ($outdir + "/softhsm/softhsm2.conf"),
             caProfiles: ($outdir + "/ca-profiles"),
@@ -972,6 +988,7 @@ LOG=/dev/null
 
 if cas=$(up_to_date_cas) && [[ -n $cas ]]; then
     refresh_crls <<<"$cas"
+    place_softhsm_conf "$OUTDIR"
     step "$OUTDIR is up to date; CRLs re-signed (nextUpdate now + 30 days)"
     exit 0
 fi

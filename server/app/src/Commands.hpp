@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -55,8 +56,10 @@ inline std::string configOption(Args& args, std::vector<std::string>& rest)
     if (file.empty()) {
         if (const char* env = std::getenv("CERTGATE_CONFIG"); env && *env)
             file = env;
-        else
-            file = "/etc/certgate/certgate.json";
+        else if (file = "/etc/certgate/certgate.json"; !std::filesystem::exists(file))
+            throw UsageError("no configuration: " + file
+                + " does not exist; name one with --config FILE or CERTGATE_CONFIG (the demo's is"
+                  " --config build/demo/certgate.json)");
     }
     return file;
 }

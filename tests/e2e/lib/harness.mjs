@@ -50,7 +50,11 @@ function loadPlaywright() {
   throw new Error(`playwright-core not found (run npm ci; looked in ${candidates.join(', ')})`);
 }
 
-export const pki = JSON.parse(fs.readFileSync(path.join(buildDir, 'test-pki', 'cards.json'), 'utf8'));
+// The manifest's paths are relative to its folder and start with "./" (a copied tree names its
+// own files); here they are made absolute.
+const pkiDir = path.join(buildDir, 'test-pki');
+export const pki = JSON.parse(fs.readFileSync(path.join(pkiDir, 'cards.json'), 'utf8'), (key, value) =>
+  typeof value === 'string' && value.startsWith('./') ? path.join(pkiDir, value) : value);
 export const cards = pki.cards;
 
 async function freePort() {

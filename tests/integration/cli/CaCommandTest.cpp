@@ -294,7 +294,7 @@ TEST(InspectCaCertificateTest, ACardWhoseIssuingCaIsMissingIsNamedAndItsIdentity
 {
     ProfilesCopy copy;
     fs::remove_all(copy.dir());
-    fs::copy(TestPki::get().caProfilesDir(), copy.dir(), fs::copy_options::recursive);
+    TestPki::get().copyCaProfiles(copy.dir());
     const auto gca = TestPki::get().ca("gca");
     copy.drop("gca", "intermediates", gca.cert);
     copy.drop("gca", "issuerKeyIds", gca.ski);

@@ -29,11 +29,9 @@ protected:
             { dir_.file("example"), pki.ca("root-g2").cert, rootKey() });
         EXPECT_EQ(minted.exitCode, 0) << minted.output;
         fs::create_directories(dir_.file("plugins"));
-        fs::create_directories(dir_.file("profiles"));
         for (const auto& entry : fs::directory_iterator(binaryDir() + "/lib/certgate/plugins"))
             fs::copy_file(entry.path(), fs::path(dir_.file("plugins")) / entry.path().filename());
-        for (const auto& entry : fs::directory_iterator(pki.caProfilesDir()))
-            fs::copy_file(entry.path(), fs::path(dir_.file("profiles")) / entry.path().filename());
+        pki.copyCaProfiles(dir_.file("profiles"));
         writeTextFile(dir_.file("profiles/exampleca.json"),
             R"({
   "id": "exampleca", "plugin": "certgate-ca-exampleca", "kind": "organisation",

@@ -17,7 +17,7 @@ class TrustReloadTest : public PortalTest {
 protected:
     TrustReloadTest()
     {
-        fs::copy(TestPki::get().caProfilesDir(), profiles(), fs::copy_options::recursive);
+        TestPki::get().copyCaProfiles(profiles());
         complete_ = readTextFile(gcaProfile());
         // The GCA profile without its issuing CA: the certificate and its key id dropped.
         auto gca = parseJsonObject(complete_);

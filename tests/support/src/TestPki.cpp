@@ -3,6 +3,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -44,6 +45,31 @@ std::vector<std::uint8_t> readBinaryFile(const std::string& path)
     return { text.begin(), text.end() };
 }
 
+namespace {
+// Every JSON string that starts with `relative` starts with `absolute` instead.
+std::string resolvePaths(std::string text, const std::string& relative, const std::string& dir)
+{
+    const std::string from = "\"" + relative, to = "\"" + dir + "/";
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+} // namespace
+
+std::string readManifest(const std::string& dir)
+{
+    return resolvePaths(readTextFile(dir + "/cards.json"), "./", dir);
+}
+
+void TestPki::copyCaProfiles(const std::string& folder) const
+{
+    std::filesystem::create_directories(folder);
+    for (const auto& entry : std::filesystem::directory_iterator(caProfiles_))
+        if (entry.path().extension() == ".json")
+            writeTextFile(folder + "/" + entry.path().filename().string(),
+                resolvePaths(readTextFile(entry.path().string()), "../", dir_));
+}
+
 void writeTextFile(const std::string& path, const std::string& text)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -62,7 +88,7 @@ TestPki::TestPki()
     : dir_(CERTGATE_TEST_PKI_DIR)
 {
     Poco::JSON::Parser parser;
-    auto root = parser.parse(readTextFile(dir_ + "/cards.json")).extract<Poco::JSON::Object::Ptr>();
+    auto root = parser.parse(readManifest(dir_)).extract<Poco::JSON::Object::Ptr>();
     pin_ = str(root, "pin");
     soPin_ = str(root, "soPin");
     module_ = str(root, "module");

@@ -171,7 +171,7 @@ Poco::JSON::Object::Ptr manifest()
 {
     static const Poco::JSON::Object::Ptr root = [] {
         Poco::JSON::Parser parser;
-        return parser.parse(readTextFile(TestPki::get().dir() + "/cards.json"))
+        return parser.parse(certgate::test::readManifest(TestPki::get().dir()))
             .extract<Poco::JSON::Object::Ptr>();
     }();
     return root;

@@ -15,7 +15,7 @@ struct TestCard {
     std::string kind; ///< "citizen" | "organisation"
     std::string algorithm;
     std::string keyId;
-    std::string signCert; ///< absolute paths
+    std::string signCert; ///< absolute paths (resolved from the manifest)
     std::string signKey;
     std::string encCert;
     std::string serial; ///< uppercase hex
@@ -54,6 +54,10 @@ public:
     const std::string& tlsCertificate() const { return tlsCertificate_; }
     const std::string& tlsPrivateKey() const { return tlsPrivateKey_; }
 
+    /// Copies the test CA profiles into `folder` with their paths made absolute (in the
+    /// test PKI they are relative to the profiles' folder, so a plain copy would lose them).
+    void copyCaProfiles(const std::string& folder) const;
+
     const TestCard& card(const std::string& name) const;
     const TestCa& ca(const std::string& name) const;
     std::vector<std::string> cardNames() const;
@@ -65,6 +69,10 @@ private:
     std::map<std::string, TestCard> cards_;
     std::map<std::string, TestCa> cas_;
 };
+
+/// DIR/cards.json with every path made absolute: the manifest's paths are relative to DIR
+/// and start with "./" (so a copied tree names its own files).
+std::string readManifest(const std::string& dir);
 
 std::string readTextFile(const std::string& path);
 std::vector<std::uint8_t> readBinaryFile(const std::string& path);
