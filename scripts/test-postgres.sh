@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-postgres.sh start|stop|status|url
+# test-postgres.sh start|stop|status|url|crash|promote|sql STATEMENT
 #
 # A throw-away PostgreSQL cluster for certgate's tests, separate from the distribution's
 # default cluster (which stays down). Idempotent: `start` creates the cluster once under
@@ -10,6 +10,15 @@
 #   CERTGATE_PG_DIR   cluster folder (data/, the unix socket, the log)  default /tmp/certgate-pg
 #   CERTGATE_PG_PORT  TCP port on 127.0.0.1                             default 55432
 #   CERTGATE_PG_BIN   server binaries                        default newest /usr/lib/postgresql/*/bin
+#
+# Replication (the failover test): a primary started with CERTGATE_PG_SYNC_STANDBY=NAME
+# acknowledges a commit only once the standby that streams as NAME has it (synchronous_commit
+# on); a cluster created with CERTGATE_PG_PRIMARY_DIR and CERTGATE_PG_PRIMARY_PORT (a running
+# cluster of this script) is that primary's streaming replica (pg_basebackup -R over the
+# primary's unix socket), streaming as ${CERTGATE_PG_STANDBY_NAME:-certgate_replica}.
+# `crash` stops the server at once (immediate: no shutdown checkpoint, clients cut off),
+# `promote` makes a replica a primary, `sql` runs a statement as the superuser and prints the
+# result (tuples only).
 #
 # The server listens on 127.0.0.1 only (scram-sha-256 with a password) and on a unix socket
 # in the cluster folder (trust, used by this script to create the role and database).
@@ -55,16 +64,33 @@ is_running() {
     [[ -f $DATA/PG_VERSION ]] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
 }
 
+# The script's own statements never wait for a synchronous standby (there is none yet while
+# the primary is being set up).
 psql_admin() {
-    as_owner "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"
+    as_owner env PGOPTIONS="-c synchronous_commit=local" "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"
 }
 
-create_cluster() {
+make_folder() {
     mkdir -p "$DIR"
     if [[ $(id -u) == 0 ]]; then
         chown postgres:postgres "$DIR"
     fi
     chmod 700 "$DIR"
+}
+
+create_replica() {
+    make_folder
+    local standby=${CERTGATE_PG_STANDBY_NAME:-certgate_replica}
+    as_owner "$BIN/pg_basebackup" -D "$DATA" -R -X stream -c fast -d \
+        "host=$CERTGATE_PG_PRIMARY_DIR port=$CERTGATE_PG_PRIMARY_PORT user=postgres application_name=$standby" \
+        >"$DIR/basebackup.log" 2>&1 || {
+        cat "$DIR/basebackup.log" >&2
+        exit 1
+    }
+}
+
+create_cluster() {
+    make_folder
     local pwfile=$DIR/superuser-password
     # The superuser only ever logs in over the unix socket (trust); its password is random.
     as_owner sh -c "umask 077 && head -c 24 /dev/urandom | base64 > '$pwfile'"
@@ -76,14 +102,22 @@ create_cluster() {
 }
 
 start() {
-    if [[ ! -f $DATA/PG_VERSION ]]; then
+    if [[ ! -f $DATA/PG_VERSION && -n ${CERTGATE_PG_PRIMARY_DIR:-} ]]; then
+        create_replica
+    elif [[ ! -f $DATA/PG_VERSION ]]; then
         create_cluster
     fi
     if ! is_running; then
-        # Test-only durability settings: a crash loses nothing a test needs. The server must
-        # not inherit the lock descriptor, or it would hold the lock for its whole life.
+        # Test-only durability settings: a crash of the machine may lose what a test does not
+        # need, a crash of the server loses nothing (fsync only matters to the former). The
+        # server must not inherit the lock descriptor, or it would hold the lock for its whole
+        # life.
+        local commit="-c synchronous_commit=off"
+        if [[ -n ${CERTGATE_PG_SYNC_STANDBY:-} ]]; then
+            commit="-c synchronous_commit=on -c synchronous_standby_names=$CERTGATE_PG_SYNC_STANDBY"
+        fi
         as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 60 \
-            -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off $commit -c full_page_writes=off" \
             start >/dev/null 9>&- || {
             tail -n 30 "$DIR/server.log" >&2
             exit 1
@@ -117,9 +151,27 @@ stop() {
     fi
 }
 
+crash() {
+    if is_running; then
+        as_owner "$BIN/pg_ctl" -D "$DATA" -m immediate -w -t 60 stop >/dev/null
+        echo "PostgreSQL stopped (immediate)"
+    else
+        echo "PostgreSQL not running"
+    fi
+}
+
+promote() {
+    as_owner "$BIN/pg_ctl" -D "$DATA" -w -t 60 promote >/dev/null
+    echo "PostgreSQL promoted"
+}
+
+sql() {
+    psql_admin -tA -c "$1"
+}
+
 BIN=$(pg_bin)
 readonly BIN
 
 # shellcheck source=scripts/test-server-main.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-server-main.sh"
-test_server_main "$@"
+TEST_SERVER_COMMANDS="crash promote sql" test_server_main "$@"

@@ -1,18 +1,16 @@
 # Sourced by scripts/test-postgres.sh and scripts/test-mariadb.sh: their command line.
-# The caller defines DIR (the server's folder) and the functions start, stop, is_running, url.
-#   test_server_main start|stop|status|url
+# The caller defines DIR (the server's folder) and the functions start, stop, is_running, url,
+# and may name more commands (functions of that name, given the remaining arguments) in
+# TEST_SERVER_COMMANDS.
+#   test_server_main start|stop|status|url|<one of TEST_SERVER_COMMANDS> [arguments]
 test_server_main() {
     local command=${1:-}
+    if [[ -n $command && " ${TEST_SERVER_COMMANDS:-} " == *" $command "* ]]; then
+        server_command "$@"
+        return
+    fi
     case $command in
-    start | stop)
-        # Serialise start/stop of the same server (parallel test runs, two terminals).
-        mkdir -p "$(dirname "$DIR")"
-        exec 9>"$DIR.lock"
-        flock 9
-        # The server must not inherit a working directory its owner cannot enter.
-        cd /
-        "$command"
-        ;;
+    start | stop) server_command "$command" ;;
     status)
         if is_running; then echo running; else
             echo stopped
@@ -21,8 +19,19 @@ test_server_main() {
         ;;
     url) url ;;
     *)
-        echo "usage: $0 start|stop|status|url" >&2
+        echo "usage: $0 start|stop|status|url${TEST_SERVER_COMMANDS:+|${TEST_SERVER_COMMANDS// /|}}" >&2
         exit 2
         ;;
     esac
+}
+
+# Runs a command that changes the server, serialised with the others on the same server
+# (parallel test runs, two terminals).
+server_command() {
+    mkdir -p "$(dirname "$DIR")"
+    exec 9>"$DIR.lock"
+    flock 9
+    # The server must not inherit a working directory its owner cannot enter.
+    cd /
+    "$@"
 }

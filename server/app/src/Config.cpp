@@ -348,6 +348,10 @@ Config loadConfig(const std::string& file)
     }
     c.databasePoolSize
         = static_cast<int>(r.integer(database, "poolSize", "database", c.databasePoolSize));
+    c.databaseConnectTimeoutSeconds = static_cast<int>(
+        r.integer(database, "connectTimeoutSeconds", "database", c.databaseConnectTimeoutSeconds));
+    if (c.databaseConnectTimeoutSeconds < 0)
+        r.fail("database.connectTimeoutSeconds", "must be 0 (no limit) or more");
     c.migrations = r.path(database, "migrations", "database", defaultMigrationsDir());
 
     auto cas = r.section("cas");

@@ -14,6 +14,7 @@ db::DatabaseConfig databaseSettings(const Config& config)
     settings.backend = config.databaseBackend;
     settings.connection = config.databaseConnection;
     settings.poolSize = static_cast<std::size_t>(config.databasePoolSize);
+    settings.connectTimeoutSeconds = config.databaseConnectTimeoutSeconds;
     return settings;
 }
 

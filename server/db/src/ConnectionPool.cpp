@@ -66,6 +66,7 @@ ConnectionPool::ConnectionPool(const DatabaseConfig& config)
     , config_(config)
     , pool_(checkedPoolSize(config.poolSize))
     , checkedAt_(config.poolSize, 0)
+    , suspect_(config.poolSize, 0)
     , availability_(describeDatabase(config))
 {
     translated(*dialect_, "open", [&] {
@@ -99,31 +100,38 @@ void ConnectionPool::lend(const std::function<void(soci::session&)>& work)
         availability_.succeeded(startedAt);
     } catch (const soci::soci_error& error) {
         // Statements run inside the repositories' translators; this is a safety net.
-        throw failed(translateError(error, *dialect_, "storage"));
+        throw failed(lease, translateError(error, *dialect_, "storage"));
     } catch (const core::Error& error) {
-        throw failed(error);
+        throw failed(lease, error);
     }
 }
 
-core::Error ConnectionPool::failed(const core::Error& error)
+core::Error ConnectionPool::failed(Lease& lease, const core::Error& error)
 {
-    if (error.code() == core::ErrorCode::DatabaseUnavailable)
+    if (error.code() == core::ErrorCode::DatabaseUnavailable) {
+        suspect_[lease.position()] = 1;
         availability_.lost(error.detail());
+    }
     return error;
 }
 
 // After an outage began, each connection is checked once before its next use (on PostgreSQL
 // is_connected() sends an empty query) and reopened when broken: a PostgreSQL restart breaks
-// them all, and a request should not fail on a dead connection once the server is back. Only
-// the lessee touches its slot of checkedAt_.
+// them all, and a request should not fail on a dead connection once the server is back. A
+// connection whose own call failed as unavailable is reopened even when it still answers: it
+// may be on a server that can no longer write (a primary fenced read-only, a demoted one),
+// and reopening lets a multi-host connection string (target_session_attrs=read-write) find
+// the new primary. Only the lessee touches its slots of checkedAt_ and suspect_.
 void ConnectionPool::checkConnection(Lease& lease, std::uint64_t generation)
 {
     auto& checkedAt = checkedAt_[lease.position()];
-    if (checkedAt == generation)
+    auto& suspect = suspect_[lease.position()];
+    if (checkedAt == generation && !suspect)
         return;
     auto& session = lease.session();
-    if (!session.is_connected())
+    if (suspect || !session.is_connected())
         reopen(session);
+    suspect = 0;
     checkedAt = generation;
 }
 

@@ -32,7 +32,7 @@ public:
 private:
     class Lease;
 
-    core::Error failed(const core::Error& error);
+    core::Error failed(Lease& lease, const core::Error& error);
     void checkConnection(Lease& lease, std::uint64_t generation);
     void reopen(soci::session& session);
 
@@ -40,6 +40,9 @@ private:
     DatabaseConfig config_;
     soci::connection_pool pool_;
     std::vector<std::uint64_t> checkedAt_;
+    /// The connection's last call failed as unavailable (char: each slot its own byte, as the
+    /// lessees write them concurrently).
+    std::vector<char> suspect_;
     std::atomic<std::chrono::steady_clock::rep> retryNotBefore_ { 0 };
     Availability availability_;
 };

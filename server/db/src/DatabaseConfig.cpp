@@ -1,5 +1,7 @@
 #include <certgate/db/DatabaseConfig.hpp>
 
+#include <libpq-fe.h>
+#include <memory>
 #include <sstream>
 
 namespace certgate::db {
@@ -54,6 +56,26 @@ std::string describeDatabase(const DatabaseConfig& config)
     if (config.connection.find("://") != std::string::npos)
         return config.backend + " " + describeUri(config.connection);
     return config.backend + " " + describeKeywordString(config.connection);
+}
+
+std::string postgresqlConnectString(const DatabaseConfig& config)
+{
+    if (config.connectTimeoutSeconds <= 0)
+        return config.connection;
+    char* error = nullptr;
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+        PQconninfoParse(config.connection.c_str(), &error), &PQconninfoFree);
+    PQfreemem(error);
+    if (!options)
+        return config.connection;
+    for (const auto* option = options.get(); option->keyword; ++option)
+        if (std::string_view(option->keyword) == "connect_timeout" && option->val)
+            return config.connection;
+    const auto timeout = "connect_timeout=" + std::to_string(config.connectTimeoutSeconds);
+    if (config.connection.find("://") == std::string::npos)
+        return config.connection + (config.connection.empty() ? "" : " ") + timeout;
+    return config.connection + (config.connection.find('?') == std::string::npos ? "?" : "&")
+        + timeout;
 }
 
 std::string sqliteFile(const DatabaseConfig& config)

@@ -124,7 +124,7 @@ public:
 
     void open(soci::session& session, const DatabaseConfig& config) const override
     {
-        session.open(*soci::factory_postgresql(), config.connection);
+        session.open(*soci::factory_postgresql(), postgresqlConnectString(config));
         session << "SET client_encoding TO 'UTF8'";
         // NOTICEs (e.g. from DROP ... CASCADE) would otherwise go to stderr via libpq.
         session << "SET client_min_messages TO WARNING";
@@ -165,7 +165,9 @@ public:
     }
 
     // Besides class 08: the server shutting down or starting (57P01 admin_shutdown,
-    // 57P02 crash_shutdown, 57P03 cannot_connect_now) and no connection slot left (53300).
+    // 57P02 crash_shutdown, 57P03 cannot_connect_now), no connection slot left (53300), and a
+    // write on a server that cannot write (25006 read_only_sql_transaction: a primary fenced
+    // read-only or a standby during a failover; the pool then reconnects that connection).
     bool isUnavailable(const soci::soci_error& error) const override
     {
         const auto* pgError = dynamic_cast<const soci::postgresql_soci_error*>(&error);
@@ -175,7 +177,8 @@ public:
 private:
     static bool isTransient(const std::string& state)
     {
-        return state.starts_with("08") || state.starts_with("57P0") || state == "53300";
+        return state.starts_with("08") || state.starts_with("57P0") || state == "53300"
+            || state == "25006";
     }
 
     // Any fixed number; "cgmigrat" in ASCII, so it is recognisable in pg_locks.

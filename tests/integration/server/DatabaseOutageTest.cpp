@@ -7,8 +7,7 @@
 // the log names the database once per outage.
 #include "PortalTestSupport.hpp"
 
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
+#include <certgate/test/PostgresqlCluster.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -22,51 +21,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// A PostgreSQL cluster of scripts/test-postgres.sh in a folder and on a port of its own,
-/// stopped and removed at the end.
-class OwnCluster {
-public:
+/// The cluster the outage happens to, no other test's.
+class OwnCluster : public PostgresqlCluster {
+protected:
     OwnCluster()
-        : dir_("certgate-pg-outage")
+        : PostgresqlCluster({ "certgate-pg-outage", {}, nullptr, {} })
     {
-        // initdb runs as `postgres` when the tests run as root: it must reach its folder.
-        std::filesystem::permissions(dir_.path(),
-            std::filesystem::perms::owner_all | std::filesystem::perms::group_exec
-                | std::filesystem::perms::others_exec);
-        Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-        port_ = std::to_string(probe.address().port());
-        probe.close();
-        control("start");
     }
-    ~OwnCluster()
-    {
-        try {
-            control("stop");
-        } catch (const std::exception&) {
-            // The folder goes with the TempDir; a server left running holds only a port.
-        }
-    }
-    OwnCluster(const OwnCluster&) = delete;
-    OwnCluster& operator=(const OwnCluster&) = delete;
-
-    void control(const std::string& command) const
-    {
-        auto result = run(sourceDir() + "/scripts/test-postgres.sh", { command },
-            { { "CERTGATE_PG_DIR", dir_.file("pg") }, { "CERTGATE_PG_PORT", port_ } }, {},
-            std::chrono::seconds(60));
-        if (result.exitCode != 0)
-            throw std::runtime_error("test-postgres.sh " + command + ": " + result.output);
-    }
-    std::string url() const
-    {
-        return "host=127.0.0.1 port=" + port_
-            + " dbname=certgate_test user=certgate password=certgate-test";
-    }
-    const std::string& port() const { return port_; }
-
-private:
-    TempDir dir_;
-    std::string port_;
 };
 
 struct Answer {

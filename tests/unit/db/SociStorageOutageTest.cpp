@@ -37,6 +37,24 @@ TEST(DescribeDatabaseTest, NamesTheServerOrFileButNeverThePassword)
         "sqlite3 /var/lib/certgate/certgate.db");
 }
 
+TEST(PostgresqlConnectStringTest, AddsAConnectTimeoutUnlessTheStringSetsOne)
+{
+    DatabaseConfig config { "postgresql",
+        "host=127.0.0.1,127.0.0.1 port=55510,55511 dbname=certgate "
+        "target_session_attrs=read-write" };
+    EXPECT_EQ(postgresqlConnectString(config), config.connection + " connect_timeout=5");
+    config.connectTimeoutSeconds = 2;
+    config.connection = "postgresql://certgate@db1:5432,db2:5432/certgate";
+    EXPECT_EQ(postgresqlConnectString(config), config.connection + "?connect_timeout=2");
+    config.connection += "?target_session_attrs=read-write";
+    EXPECT_EQ(postgresqlConnectString(config), config.connection + "&connect_timeout=2");
+    config.connection = "host=db connect_timeout=30";
+    EXPECT_EQ(postgresqlConnectString(config), config.connection) << "the string's own wins";
+    config.connection = "host=db";
+    config.connectTimeoutSeconds = 0;
+    EXPECT_EQ(postgresqlConnectString(config), "host=db") << "0: libpq's default";
+}
+
 /// Another connection holds a write lock on agency A0001 (SQLite: the whole database) until
 /// release().
 class LockHolder {

@@ -41,6 +41,8 @@ struct Config {
     std::string databaseBackend = "sqlite3";
     std::string databaseConnection;
     int databasePoolSize = 8;
+    int databaseConnectTimeoutSeconds
+        = 5; ///< PostgreSQL: connect_timeout unless the string sets one
     std::string migrations;
 
     // CAs

@@ -18,12 +18,21 @@ struct DatabaseConfig {
     /// SQLite: how long a writer waits for another one's lock; MariaDB: for a row lock
     /// (innodb_lock_wait_timeout, whole seconds, at least one).
     int busyTimeoutMs = 5000;
+    /// PostgreSQL: libpq's connect_timeout (per host of a multi-host string) when the
+    /// connection string sets none, so that an unreachable host is given up on quickly
+    /// instead of after the TCP timeout; 0 leaves libpq's default (wait indefinitely).
+    int connectTimeoutSeconds = 5;
 };
 
 /// Where the records live, for a log line: "postgresql host=db.internal port=5432
 /// dbname=certgate", "sqlite3 /var/lib/certgate/certgate.db" — never the user name, the
 /// password or other options.
 std::string describeDatabase(const DatabaseConfig& config);
+
+/// PostgreSQL: `config.connection` (key=value or URI) with connect_timeout added when it
+/// sets none and connectTimeoutSeconds > 0; unchanged when libpq cannot parse it (connecting
+/// then fails with libpq's own message).
+std::string postgresqlConnectString(const DatabaseConfig& config);
 
 /// SQLite: the database file the connection string names ("" when it names none).
 std::string sqliteFile(const DatabaseConfig& config);
