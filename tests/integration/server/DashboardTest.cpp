@@ -28,10 +28,13 @@ protected:
         ASSERT_EQ(answer.status, status) << cardName << ": " << answer.body;
     }
 
-    static Json window(const Json& dashboard, const char* name) { return dashboard->getObject(name); }
+    static Json window(const Json& dashboard, const char* name)
+    {
+        return dashboard->getObject(name);
+    }
 
-    static std::int64_t total(const Json& window, const char* list, const char* key,
-        const std::string& value)
+    static std::int64_t total(
+        const Json& window, const char* list, const char* key, const std::string& value)
     {
         const auto series = array(window, list);
         for (std::size_t i = 0; i < series->size(); ++i) {
