@@ -35,12 +35,19 @@ public:
     core::Portal& portal() { return *portal_; }
     core::Admin& admin() { return *admin_; }
     const core::BusinessCalendar& calendar() const { return *calendar_; }
+    core::KeyRing& piiKeys() { return *piiKeys_; }
+    core::KeyRing& auditKeys() { return *auditKeys_; }
+    /// Re-reads both key rings' files (a key added by `certgate keys rotate`); throws when one
+    /// cannot be read, keeping the rings as they were.
+    void reloadKeys();
 
 private:
     Config config_;
     std::unique_ptr<core::Clock> clock_;
     std::unique_ptr<core::Storage> storage_;
     std::unique_ptr<Trust> trust_;
+    std::shared_ptr<core::KeyRing> piiKeys_;
+    std::shared_ptr<core::KeyRing> auditKeys_;
     std::unique_ptr<core::PiiProtector> pii_;
     std::unique_ptr<core::AuditLog> audit_;
     std::unique_ptr<core::BusinessCalendar> calendar_;
