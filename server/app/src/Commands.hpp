@@ -79,6 +79,7 @@ int migrate(Args args);
 int importAgencies(Args args);
 int staff(Args args);
 int audit(Args args);
+int keys(Args args);
 int backup(Args args);
 int restore(Args args);
 int inspectCert(Args args);

@@ -1,4 +1,5 @@
 #include "Files.hpp"
+#include "KeyFiles.hpp"
 
 #include <certgate/app/Config.hpp>
 #include <certgate/core/AuthToken.hpp>
@@ -104,26 +105,22 @@ public:
         fs::path p(value);
         return (p.is_absolute() ? p : base_ / p).lexically_normal().string();
     }
-    std::vector<std::uint8_t> secret(
-        const Object& o, const std::string& name, const std::string& where) const
+    /// A key ring from `<name>File` (and the files beside it) or the inline `<name>`.
+    std::vector<core::RingKey> keyRing(
+        const Object& o, const std::string& name, const std::string& where, std::string& file) const
     {
-        std::string text;
-        auto file = path(o, name + "File", where);
-        if (!file.empty()) {
-            text = readWholeFile(file);
-            while (
-                !text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-                text.pop_back();
-        } else {
-            text = string(o, name, where);
-        }
-        if (text.empty())
+        file = path(o, name + "File", where);
+        auto text = file.empty() ? string(o, name, where) : std::string();
+        if (file.empty() && text.empty())
             fail(where + "." + name + "File",
                 "is required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)");
-        auto bytes = core::decodeBase64Strict(text);
-        if (!bytes || bytes->size() < 32)
-            fail(where + "." + name, "must be base64 of at least 32 bytes");
-        return *bytes;
+        try {
+            if (!file.empty())
+                return readKeyFiles(file);
+            return { { "1", parseKeyText(text, "the key") } };
+        } catch (const std::runtime_error& e) {
+            fail(where + "." + name + (file.empty() ? "" : "File"), e.what());
+        }
     }
     [[noreturn]] void fail(const std::string& key, const std::string& problem) const
     {
@@ -359,8 +356,8 @@ Config loadConfig(const std::string& file)
     c.plugins = r.path(cas, "plugins", "cas", defaultPluginsDir());
 
     auto security = r.section("security");
-    c.piiKey = r.secret(security, "piiKey", "security");
-    c.auditKey = r.secret(security, "auditKey", "security");
+    c.piiKeys = r.keyRing(security, "piiKey", "security", c.piiKeyFile);
+    c.auditKeys = r.keyRing(security, "auditKey", "security", c.auditKeyFile);
 
     auto portal = r.section("portal");
     c.portal.agencyCodePattern

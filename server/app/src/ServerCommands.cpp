@@ -59,6 +59,25 @@ void flushCardStatistics(Services& services, Poco::Logger& log)
     }
 }
 
+// Key rotation (issue 18 item 4): a key `certgate keys rotate` added while serving becomes the
+// current one here at the next housekeeping round (a value written under it is read at once:
+// the ring re-reads its files for a key it lacks).
+void reloadKeys(Services& services, Poco::Logger& log)
+{
+    const auto pii = services.piiKeys().currentId();
+    const auto audit = services.auditKeys().currentId();
+    try {
+        services.reloadKeys();
+    } catch (const std::exception& e) {
+        log.warning("re-reading the key files failed (the keys stay as they were): %s",
+            std::string(e.what()));
+        return;
+    }
+    if (services.piiKeys().currentId() != pii || services.auditKeys().currentId() != audit)
+        log.information("keys: personal data now under key %s, the audit chain under key %s",
+            services.piiKeys().currentId(), services.auditKeys().currentId());
+}
+
 // No silent refusals (issue 13): a profile that can accept no card, and a CA certificate about
 // to expire, say so at start and after every reload.
 void warnAboutTrust(const Trust& trust, Poco::Logger& log)
@@ -221,6 +240,7 @@ int serve(Args args)
             auto now = Steady::now();
             if (now >= nextPurge) {
                 nextPurge = now + std::chrono::seconds(config.purgeEverySeconds);
+                reloadKeys(services, log);
                 try {
                     purgeExpired(services);
                 } catch (const core::Error& e) {

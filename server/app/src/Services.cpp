@@ -1,4 +1,5 @@
 #include "FileOffsetClock.hpp"
+#include "KeyFiles.hpp"
 
 #include <certgate/app/Services.hpp>
 #include <certgate/db/Migrator.hpp>
@@ -16,6 +17,14 @@ db::DatabaseConfig databaseSettings(const Config& config)
     settings.poolSize = static_cast<std::size_t>(config.databasePoolSize);
     settings.connectTimeoutSeconds = config.databaseConnectTimeoutSeconds;
     return settings;
+}
+
+std::shared_ptr<core::KeyRing> keyRing(
+    const std::vector<core::RingKey>& keys, const std::string& file)
+{
+    if (file.empty())
+        return std::make_shared<core::KeyRing>(keys);
+    return std::make_shared<core::KeyRing>(keys, [file] { return readKeyFiles(file); });
 }
 
 int applyMigrations(const Config& config)
@@ -52,8 +61,10 @@ Services::Services(Config config, bool withTrust)
     if (withTrust)
         trust_ = std::make_unique<Trust>(
             config_.caProfiles, config_.plugins, *clock_, statistics_.get());
-    pii_ = std::make_unique<core::PiiProtector>(config_.piiKey);
-    audit_ = std::make_unique<core::AuditLog>(*storage_, *clock_, config_.auditKey);
+    piiKeys_ = keyRing(config_.piiKeys, config_.piiKeyFile);
+    auditKeys_ = keyRing(config_.auditKeys, config_.auditKeyFile);
+    pii_ = std::make_unique<core::PiiProtector>(piiKeys_);
+    audit_ = std::make_unique<core::AuditLog>(*storage_, *clock_, auditKeys_);
     calendar_ = std::make_unique<core::BusinessCalendar>(config_.holidays, config_.workingWeekends);
     if (withTrust) {
         portal_ = std::make_unique<core::Portal>(*storage_, trust_->verifier(), trust_->plugins(),
@@ -64,5 +75,11 @@ Services::Services(Config config, bool withTrust)
 }
 
 Services::~Services() = default;
+
+void Services::reloadKeys()
+{
+    piiKeys_->reload();
+    auditKeys_->reload();
+}
 
 } // namespace certgate::app

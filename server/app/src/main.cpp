@@ -24,6 +24,13 @@ usage: certgate <command> [options]
   staff list|disable ID [--config FILE]         ops staff allowed on the admin pages
   audit verify     [--expect-head SEQ:HASH] [--config FILE]
                                                 check the audit log's HMAC chain
+  keys status      [--config FILE]              the personal-data and audit key rings (JSON)
+  keys rotate      --pii [--new-key FILE] [--batch-size N] [--max-batches N] [--config FILE]
+                                                re-encrypt the national IDs under a new key, in batches,
+                                                while serving; run again to resume an unfinished one
+  keys rotate      --audit [--new-key FILE] [--config FILE]
+                                                a new HMAC key for new audit rows (old rows keep theirs)
+  keys retire      --pii ID [--config FILE]     delete an old personal-data key nothing uses any more
   backup           --to FILE [--config FILE]    a consistent copy of the database while serving
                                                 (SQLite online backup; PostgreSQL pg_dump)
   restore          --from FILE --yes [--config FILE]
@@ -62,8 +69,11 @@ int main(int argc, char** argv)
     const char* level = std::getenv("CERTGATE_LOG_LEVEL");
     if (command != "serve" && !loud && !(level && *level))
         Poco::Logger::root().setLevel("warning");
-    // Every subcommand answers --help on stdout with exit 0 (ca has its own usage).
-    if (command != "ca" && !rest.empty() && (rest.front() == "--help" || rest.front() == "-h")) {
+    // Every subcommand answers --help on stdout with exit 0, also after its verb (`staff add
+    // --help`, `keys rotate --help`); ca has its own usage.
+    const bool help = std::any_of(
+        rest.begin(), rest.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+    if (command != "ca" && help) {
         std::cout << kUsage;
         return 0;
     }
@@ -79,6 +89,8 @@ int main(int argc, char** argv)
             return staff(std::move(args));
         if (command == "audit")
             return audit(std::move(args));
+        if (command == "keys")
+            return keys(std::move(args));
         if (command == "backup")
             return backup(std::move(args));
         if (command == "restore")

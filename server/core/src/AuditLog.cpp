@@ -19,16 +19,24 @@ constexpr int kPage = 500;
 
 } // namespace
 
-AuditLog::AuditLog(Storage& storage, const Clock& clock, std::vector<std::uint8_t> key)
+AuditLog::AuditLog(Storage& storage, const Clock& clock, std::shared_ptr<const KeyRing> keys)
     : storage_(storage)
     , clock_(clock)
-    , key_(std::move(key))
+    , keys_(std::move(keys))
 {
-    if (key_.size() < 32)
-        throw std::invalid_argument("the audit key must be at least 32 bytes");
+}
+
+AuditLog::AuditLog(Storage& storage, const Clock& clock, std::vector<std::uint8_t> key)
+    : AuditLog(storage, clock, std::make_shared<KeyRing>(key))
+{
 }
 
 std::string AuditLog::computeHash(const AuditEvent& event) const
+{
+    return computeHash(event, *keys_->key(event.keyId));
+}
+
+std::string AuditLog::computeHash(const AuditEvent& event, const std::vector<std::uint8_t>& key)
 {
     std::string canonical;
     field(canonical, std::to_string(event.seq));
@@ -41,7 +49,9 @@ std::string AuditLog::computeHash(const AuditEvent& event) const
     field(canonical, event.subject);
     field(canonical, event.details);
     field(canonical, event.prevHash);
-    return toHex(hmacSha256(key_, canonical));
+    if (event.keyId != "1")
+        field(canonical, event.keyId);
+    return toHex(hmacSha256(key, canonical));
 }
 
 AuditEvent AuditLog::append(Storage& storage, const Entry& entry) const
@@ -59,7 +69,9 @@ AuditEvent AuditLog::append(Storage& storage, const Entry& entry) const
     event.agencyCode = entry.agencyCode;
     event.subject = entry.subject;
     event.details = withRequestId(entry.details);
-    event.hash = computeHash(event);
+    const auto current = keys_->current();
+    event.keyId = current.id;
+    event.hash = computeHash(event, *current.bytes);
     storage.insertAuditEvent(event);
     return event;
 }
@@ -83,32 +95,33 @@ AuditEvent AuditLog::append(const Entry& entry) const
 AuditLog::Verification AuditLog::verify() const
 {
     Verification result;
+    const auto fail = [&result](std::int64_t seq, std::string problem) {
+        result.ok = false;
+        result.firstBadSeq = seq;
+        result.problem = std::move(problem);
+        return result;
+    };
     std::string prevHash;
     std::int64_t expectedSeq = 1;
     for (;;) {
         auto page = storage_.listAuditEvents(expectedSeq, kPage);
         for (const auto& event : page) {
-            if (event.seq != expectedSeq) {
-                result.ok = false;
-                result.firstBadSeq = expectedSeq;
-                result.problem = "row " + std::to_string(expectedSeq) + " is missing (next row is "
-                    + std::to_string(event.seq) + ")";
-                return result;
+            const auto row = "row " + std::to_string(event.seq);
+            if (event.seq != expectedSeq)
+                return fail(expectedSeq,
+                    "row " + std::to_string(expectedSeq) + " is missing (next row is "
+                        + std::to_string(event.seq) + ")");
+            if (event.prevHash != prevHash)
+                return fail(event.seq, row + " does not link to the previous row");
+            std::string expected;
+            try {
+                expected = computeHash(event);
+            } catch (const Error&) {
+                return fail(event.seq,
+                    row + " names audit key \"" + event.keyId + "\", which the key ring lacks");
             }
-            if (event.prevHash != prevHash) {
-                result.ok = false;
-                result.firstBadSeq = event.seq;
-                result.problem
-                    = "row " + std::to_string(event.seq) + " does not link to the previous row";
-                return result;
-            }
-            if (!equalConstantTime(computeHash(event), event.hash)) {
-                result.ok = false;
-                result.firstBadSeq = event.seq;
-                result.problem
-                    = "row " + std::to_string(event.seq) + " was altered (HMAC mismatch)";
-                return result;
-            }
+            if (!equalConstantTime(expected, event.hash))
+                return fail(event.seq, row + " was altered (HMAC mismatch)");
             prevHash = event.hash;
             ++expectedSeq;
             ++result.checked;

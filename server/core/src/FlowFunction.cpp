@@ -122,7 +122,7 @@ FlowResult FlowFunction::presentManager(
             || !sameCertificate(
                 manager->cert, card.certificate.issuerString, card.certificate.serialHex))
             throw Error(ErrorCode::NotRegisteredCard, "manager card is not the registered one");
-        if (!equalConstantTime(manager->nationalIdHash, idHash))
+        if (!pii.matches(manager->nationalIdHash, nationalId))
             throw Error(ErrorCode::IdMismatch, "national ID differs from the registered manager's",
                 "nationalId");
     }

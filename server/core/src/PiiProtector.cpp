@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::size_t kIvBytes = 12;
 constexpr std::size_t kTagBytes = 16;
-constexpr std::string_view kPrefix = "v1:";
+constexpr std::string_view kFirstKeyPrefix = "v1:";
+constexpr std::string_view kKeyedPrefix = "v2:";
+const std::string kFirstKey = "1";
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
@@ -25,32 +27,79 @@ std::string upper(std::string text)
     return text;
 }
 
-} // namespace
+/// A key derived from a master key, wiped when it goes.
+class DerivedKey {
+public:
+    DerivedKey(const std::vector<std::uint8_t>& master, const char* info)
+        : bytes_(hkdfSha256(master, info, 32))
+    {
+    }
+    ~DerivedKey() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+    DerivedKey(const DerivedKey&) = delete;
+    DerivedKey& operator=(const DerivedKey&) = delete;
+    const std::vector<std::uint8_t>& bytes() const { return bytes_; }
 
-PiiProtector::PiiProtector(const std::vector<std::uint8_t>& masterKey)
+private:
+    std::vector<std::uint8_t> bytes_;
+};
+
+/// The key id is authenticated with the ciphertext (a value relabelled with another key id
+/// fails even where two keys were alike); key 1's first spelling had none.
+std::string associatedData(const std::string& keyId)
 {
-    if (masterKey.size() < 32)
-        throw std::invalid_argument("the personal-data key must be at least 32 bytes");
-    encryptionKey_ = hkdfSha256(masterKey, "certgate pii aes-256-gcm v1", 32);
-    hashKey_ = hkdfSha256(masterKey, "certgate pii lookup hmac v1", 32);
+    return keyId == kFirstKey ? std::string() : "certgate pii key " + keyId;
 }
 
-PiiProtector::~PiiProtector()
+constexpr const char* kEncryptionInfo = "certgate pii aes-256-gcm v1";
+constexpr const char* kHashInfo = "certgate pii lookup hmac v1";
+
+} // namespace
+
+PiiProtector::PiiProtector(std::shared_ptr<const KeyRing> ring)
+    : ring_(std::move(ring))
 {
-    OPENSSL_cleanse(encryptionKey_.data(), encryptionKey_.size());
-    OPENSSL_cleanse(hashKey_.data(), hashKey_.size());
+}
+
+PiiProtector::PiiProtector(const std::vector<std::uint8_t>& masterKey)
+    : ring_(std::make_shared<KeyRing>(masterKey))
+{
+}
+
+std::string PiiProtector::ciphertextPrefix(const std::string& keyId)
+{
+    return keyId == kFirstKey ? std::string(kFirstKeyPrefix)
+                              : std::string(kKeyedPrefix) + keyId + ":";
+}
+
+std::string PiiProtector::keyIdOf(const std::string& ciphertext)
+{
+    if (ciphertext.rfind(kFirstKeyPrefix, 0) == 0)
+        return kFirstKey;
+    if (ciphertext.rfind(kKeyedPrefix, 0) != 0)
+        return {};
+    auto end = ciphertext.find(':', kKeyedPrefix.size());
+    if (end == std::string::npos)
+        return {};
+    auto id = ciphertext.substr(kKeyedPrefix.size(), end - kKeyedPrefix.size());
+    return KeyRing::validId(id) && id != kFirstKey ? id : std::string {};
 }
 
 std::string PiiProtector::encrypt(const std::string& plaintext) const
 {
+    const auto current = ring_->current();
+    const DerivedKey key(*current.bytes, kEncryptionInfo);
     auto iv = randomBytes(kIvBytes);
     CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     Bytes out(kIvBytes + plaintext.size() + kTagBytes);
     std::copy(iv.begin(), iv.end(), out.begin());
+    const auto prefix = ciphertextPrefix(current.id);
+    const auto aad = associatedData(current.id);
     int length = 0;
     if (!ctx
-        || EVP_EncryptInit_ex(
-               ctx.get(), EVP_aes_256_gcm(), nullptr, encryptionKey_.data(), iv.data())
+        || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.bytes().data(), iv.data())
+            != 1
+        || EVP_EncryptUpdate(ctx.get(), nullptr, &length,
+               reinterpret_cast<const unsigned char*>(aad.data()), static_cast<int>(aad.size()))
             != 1
         || EVP_EncryptUpdate(ctx.get(), out.data() + kIvBytes, &length,
                reinterpret_cast<const unsigned char*>(plaintext.data()),
@@ -61,23 +110,31 @@ std::string PiiProtector::encrypt(const std::string& plaintext) const
                out.data() + kIvBytes + plaintext.size())
             != 1)
         throw Error(ErrorCode::InternalError, "AES-GCM encryption failed");
-    return std::string(kPrefix) + encodeBase64(out);
+    return prefix + encodeBase64(out);
 }
 
 std::string PiiProtector::decrypt(const std::string& ciphertext) const
 {
-    if (ciphertext.rfind(kPrefix, 0) != 0)
+    const auto keyId = keyIdOf(ciphertext);
+    if (keyId.empty())
         throw Error(ErrorCode::InternalError, "unknown personal-data ciphertext version");
-    auto raw = decodeBase64Strict(std::string_view(ciphertext).substr(kPrefix.size()));
+    const auto master = ring_->key(keyId);
+    const DerivedKey key(*master, kEncryptionInfo);
+    auto raw
+        = decodeBase64Strict(std::string_view(ciphertext).substr(ciphertextPrefix(keyId).size()));
     if (!raw || raw->size() < kIvBytes + kTagBytes)
         throw Error(ErrorCode::InternalError, "personal-data ciphertext malformed");
     auto textLength = raw->size() - kIvBytes - kTagBytes;
+    const auto aad = associatedData(keyId);
     std::string plain(textLength, '\0');
     CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
     int length = 0;
     if (!ctx
         || EVP_DecryptInit_ex(
-               ctx.get(), EVP_aes_256_gcm(), nullptr, encryptionKey_.data(), raw->data())
+               ctx.get(), EVP_aes_256_gcm(), nullptr, key.bytes().data(), raw->data())
+            != 1
+        || EVP_DecryptUpdate(ctx.get(), nullptr, &length,
+               reinterpret_cast<const unsigned char*>(aad.data()), static_cast<int>(aad.size()))
             != 1
         || EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &length,
                raw->data() + kIvBytes, static_cast<int>(textLength))
@@ -94,9 +151,27 @@ std::string PiiProtector::decrypt(const std::string& ciphertext) const
     return plain;
 }
 
+std::string PiiProtector::hashUnder(const std::string& keyId,
+    const std::vector<std::uint8_t>& master, const std::string& nationalId) const
+{
+    const DerivedKey key(master, kHashInfo);
+    auto hex = toHex(hmacSha256(key.bytes(), upper(nationalId)));
+    return keyId == kFirstKey ? hex : keyId + ":" + hex;
+}
+
 std::string PiiProtector::hash(const std::string& nationalId) const
 {
-    return toHex(hmacSha256(hashKey_, upper(nationalId)));
+    const auto current = ring_->current();
+    return hashUnder(current.id, *current.bytes, nationalId);
+}
+
+bool PiiProtector::matches(const std::string& storedHash, const std::string& nationalId) const
+{
+    const auto colon = storedHash.find(':');
+    const auto keyId = colon == std::string::npos ? kFirstKey : storedHash.substr(0, colon);
+    if (!KeyRing::validId(keyId))
+        return false;
+    return equalConstantTime(hashUnder(keyId, *ring_->key(keyId), nationalId), storedHash);
 }
 
 std::string PiiProtector::mask(const std::string& nationalId)

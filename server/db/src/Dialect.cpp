@@ -6,7 +6,9 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <chrono>
 #include <sqlite3.h>
+#include <thread>
 
 namespace certgate::db {
 
@@ -57,8 +59,22 @@ public:
         // configuration, never text from a request. The busy timeout comes first so
         // that switching to WAL waits for a concurrent opener instead of failing.
         session << "PRAGMA busy_timeout = " + std::to_string(config.busyTimeoutMs);
+        // Switching a new file to WAL needs a moment when no other connection holds it, and
+        // SQLite answers "database is locked" at once rather than through busy_timeout when
+        // concurrent openers (several migrators) race for it: retry until the timeout.
         std::string mode;
-        session << "PRAGMA journal_mode = WAL", soci::into(mode);
+        const auto deadline
+            = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.busyTimeoutMs);
+        for (;;) {
+            try {
+                session << "PRAGMA journal_mode = WAL", soci::into(mode);
+                break;
+            } catch (const soci::soci_error&) {
+                if (std::chrono::steady_clock::now() >= deadline)
+                    throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        }
         session << "PRAGMA synchronous = NORMAL";
         session << "PRAGMA foreign_keys = ON";
     }

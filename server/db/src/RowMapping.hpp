@@ -181,7 +181,7 @@ template <> struct Mapping<core::AuditEvent> {
         Column { "outcome", &R::outcome }, Column { "error_code", &R::errorCode },
         Column { "agency_code", &R::agencyCode }, Column { "subject", &R::subject },
         Column { "details", &R::details }, Column { "prev_hash", &R::prevHash },
-        Column { "hash", &R::hash });
+        Column { "hash", &R::hash }, Column { "key_id", &R::keyId });
 };
 
 // One column's value in soci::values, by the member's type. Integers are read whether the

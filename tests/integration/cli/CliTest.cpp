@@ -202,11 +202,23 @@ TEST(CliUsageTest, MissingArgumentsAreUsageErrors)
 
 TEST(CliUsageTest, EverySubcommandAnswersHelpOnStdout)
 {
-    for (const auto* command : { "serve", "migrate", "import-agencies", "staff", "audit", "backup",
-             "restore", "inspect-cert", "verify-token", "ca", "version" }) {
+    for (const auto* command : { "serve", "migrate", "import-agencies", "staff", "audit", "keys",
+             "backup", "restore", "inspect-cert", "verify-token", "ca", "version" }) {
         auto out = run(certgateBinary(), { command, "--help" });
         EXPECT_EQ(out.exitCode, 0) << command << ": " << out.output;
         EXPECT_NE(out.output.find("usage: certgate"), std::string::npos) << command;
+    }
+    // After a verb too, with no configuration anywhere (the help needs none).
+    const std::vector<std::vector<std::string>> verbs = { { "staff", "add", "--help" },
+        { "staff", "list", "-h" }, { "audit", "verify", "--help" }, { "keys", "status", "--help" },
+        { "keys", "rotate", "--pii", "--help" }, { "keys", "retire", "--pii", "--help" },
+        { "ca", "import", "--help" }, { "ca", "status", "--help" } };
+    for (const auto& args : verbs) {
+        auto out
+            = run(certgateBinary(), args, { { "CERTGATE_CONFIG", "/nonexistent/certgate.json" } });
+        EXPECT_EQ(out.exitCode, 0) << args[0] << " " << args[1] << ": " << out.output;
+        EXPECT_NE(out.output.find("usage: certgate"), std::string::npos)
+            << args[0] << " " << args[1];
     }
 }
 

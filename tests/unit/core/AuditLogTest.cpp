@@ -82,6 +82,33 @@ TEST_F(AuditLogTest, ARowForgedWithoutTheKeyIsFound)
     EXPECT_EQ(result.firstBadSeq, 3);
 }
 
+TEST_F(AuditLogTest, RowsOfAnOlderAuditKeyVerifyBesideTheNewOnesByTheIdTheyRecord)
+{
+    appendSome(2);
+    auto ring = std::make_shared<KeyRing>(std::vector<RingKey> {
+        { "1", std::vector<std::uint8_t>(32, 9) }, { "2", std::vector<std::uint8_t>(32, 5) } });
+    audit_ = std::make_unique<AuditLog>(*storage_, clock_, ring);
+    appendSome(2);
+    auto events = storage_->listAuditEvents(1, 10);
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(events[1].keyId, "1");
+    EXPECT_EQ(events[2].keyId, "2");
+    EXPECT_EQ(events[2].prevHash, events[1].hash) << "one chain across the keys";
+    auto result = audit_->verify();
+    EXPECT_TRUE(result.ok) << result.problem;
+    EXPECT_EQ(result.checked, 4);
+
+    database_.scalar("UPDATE audit_events SET key_id = '1' WHERE seq = 3");
+    EXPECT_EQ(audit_->verify().firstBadSeq, 3) << "the key id is hashed";
+    database_.scalar("UPDATE audit_events SET key_id = '2' WHERE seq = 3");
+    EXPECT_TRUE(audit_->verify().ok);
+    AuditLog withoutKey2(*storage_, clock_, std::vector<std::uint8_t>(32, 9));
+    auto lacking = withoutKey2.verify();
+    EXPECT_FALSE(lacking.ok);
+    EXPECT_EQ(lacking.firstBadSeq, 3);
+    EXPECT_NE(lacking.problem.find("lacks"), std::string::npos) << lacking.problem;
+}
+
 TEST_F(AuditLogTest, AShortKeyIsRefused)
 {
     EXPECT_THROW(

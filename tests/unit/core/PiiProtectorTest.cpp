@@ -59,3 +59,52 @@ TEST(PiiProtectorTest, AShortKeyIsRefused)
 
 } // namespace
 } // namespace certgate::core
+
+namespace certgate::core {
+namespace {
+
+std::shared_ptr<KeyRing> ringOf(std::vector<RingKey> keys)
+{
+    return std::make_shared<KeyRing>(std::move(keys));
+}
+
+TEST(PiiProtectorTest, ValuesNameTheirKeyAndEveryKeyOfTheRingReadsItsOwn)
+{
+    PiiProtector before(ringOf({ { "1", key(7) } }));
+    PiiProtector after(ringOf({ { "1", key(7) }, { "2", key(8) } }));
+    auto old = before.encrypt("A120315781");
+    auto fresh = after.encrypt("A120315781");
+    EXPECT_EQ(old.rfind("v1:", 0), 0u) << "key 1 keeps the first spelling";
+    EXPECT_EQ(fresh.rfind("v2:2:", 0), 0u) << fresh;
+    EXPECT_EQ(PiiProtector::keyIdOf(old), "1");
+    EXPECT_EQ(PiiProtector::keyIdOf(fresh), "2");
+    EXPECT_EQ(PiiProtector::keyIdOf("v2:x:abc"), "");
+    EXPECT_EQ(after.decrypt(old), "A120315781");
+    EXPECT_EQ(after.decrypt(fresh), "A120315781");
+    EXPECT_THROW(before.decrypt(fresh), Error) << "key 2 is not in the old ring";
+    EXPECT_THROW(PiiProtector(ringOf({ { "2", key(9) } })).decrypt(fresh), Error)
+        << "another key 2";
+    auto relabelled = "v2:3:" + fresh.substr(5);
+    EXPECT_THROW(
+        PiiProtector(ringOf({ { "2", key(8) }, { "3", key(8) } })).decrypt(relabelled), Error);
+}
+
+TEST(PiiProtectorTest, AStoredHashOfAnyKeyMatchesOnlyItsId)
+{
+    PiiProtector before(ringOf({ { "1", key(7) } }));
+    PiiProtector after(ringOf({ { "1", key(7) }, { "2", key(8) } }));
+    auto old = before.hash("A120315781");
+    auto fresh = after.hash("A120315781");
+    EXPECT_EQ(old.size(), 64u);
+    EXPECT_EQ(fresh.rfind("2:", 0), 0u);
+    EXPECT_NE(fresh.substr(2), old);
+    for (const auto& stored : { old, fresh }) {
+        EXPECT_TRUE(after.matches(stored, "a120315781")) << stored;
+        EXPECT_FALSE(after.matches(stored, "A123456789")) << stored;
+    }
+    EXPECT_FALSE(after.matches("2:" + old, "A120315781")) << "key 1's hash relabelled as key 2's";
+    EXPECT_FALSE(after.matches("x:" + old, "A120315781"));
+}
+
+} // namespace
+} // namespace certgate::core

@@ -58,6 +58,8 @@ protected:
         certgate::test::writeTextFile(folder_.file(name), text);
     }
     std::int64_t newestVersion() { return migrator().scripts().back().version; }
+    /// The files in the folder (versions may leave gaps: a number reserved for another branch).
+    std::size_t fileCount() { return migrator().scripts().size(); }
 
     certgate::test::TempDir folder_;
 };
@@ -107,6 +109,7 @@ TEST_P(MigratorTest, RunningAgainChangesNothing)
 TEST_P(MigratorTest, AppliesOnlyTheMissingMigrationsInOrder)
 {
     const auto base = newestVersion();
+    const auto files = fileCount();
     migrator().migrate();
     write(fileFor(base + 2, "second_table"),
         "CREATE TABLE second_extra (id TEXT NOT NULL PRIMARY KEY, first_id TEXT NOT NULL "
@@ -120,7 +123,7 @@ TEST_P(MigratorTest, AppliesOnlyTheMissingMigrationsInOrder)
 
     EXPECT_THAT(applied, ElementsAre(base + 1, base + 2));
     const auto recorded = migrator().applied();
-    ASSERT_EQ(recorded.size(), static_cast<std::size_t>(base + 2));
+    ASSERT_EQ(recorded.size(), files + 2);
     EXPECT_EQ(recorded.back().name, "second_table");
 }
 
@@ -133,12 +136,13 @@ TEST_P(MigratorTest, RefusesWhenAnAppliedMigrationFileChanged)
     const auto detail = errorDetail([&] { migrator().migrate(); });
 
     EXPECT_THAT(detail, HasSubstr("0001_initial.sql changed after it was applied"));
-    EXPECT_EQ(migrator().applied().size(), static_cast<std::size_t>(newestVersion()));
+    EXPECT_EQ(migrator().applied().size(), fileCount());
 }
 
 TEST_P(MigratorTest, RefusesADatabaseNewerThanItsMigrations)
 {
     const auto base = newestVersion();
+    const auto files = fileCount();
     const auto extra = fileFor(base + 1, "extra");
     write(extra, "CREATE TABLE extra (id TEXT NOT NULL PRIMARY KEY);\n");
     migrator().migrate();
@@ -147,7 +151,7 @@ TEST_P(MigratorTest, RefusesADatabaseNewerThanItsMigrations)
     const auto detail = errorDetail([&] { migrator().migrate(); });
 
     EXPECT_THAT(detail, HasSubstr("newer than the newest migration"));
-    EXPECT_EQ(migrator().applied().size(), static_cast<std::size_t>(base + 1));
+    EXPECT_EQ(migrator().applied().size(), files + 1);
 }
 
 TEST_P(MigratorTest, RefusesAnAppliedMigrationWhoseFileIsGone)
@@ -164,6 +168,7 @@ TEST_P(MigratorTest, RefusesAnAppliedMigrationWhoseFileIsGone)
 TEST_P(MigratorTest, AFailingMigrationLeavesNothingBehind)
 {
     const auto base = newestVersion();
+    const auto files = fileCount();
     const auto name = fileFor(base + 1, "broken");
     write(name,
         "CREATE TABLE half_done (id TEXT NOT NULL PRIMARY KEY);\nINSERT INTO half_done (id) "
@@ -176,7 +181,7 @@ TEST_P(MigratorTest, AFailingMigrationLeavesNothingBehind)
     // CREATE TABLE succeeds, which it would not if half_done had survived. MariaDB commits
     // each DDL statement on its own (sql/README.md): the broken migration is not recorded,
     // but its table stays until an operator drops it.
-    EXPECT_EQ(migrator().applied().size(), static_cast<std::size_t>(base));
+    EXPECT_EQ(migrator().applied().size(), files);
     if (GetParam() == Backend::Mariadb) {
         EXPECT_EQ(database_.scalar("SELECT COUNT(*) FROM half_done"), "1");
         database_.scalar("DROP TABLE half_done");

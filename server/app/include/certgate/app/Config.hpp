@@ -1,5 +1,6 @@
 #pragma once
 
+#include <certgate/core/KeyRing.hpp>
 #include <certgate/core/Settings.hpp>
 #include <certgate/net/Limits.hpp>
 
@@ -49,9 +50,13 @@ struct Config {
     std::string caProfiles;
     std::string plugins;
 
-    // secrets: base64 of at least 32 bytes, from the file named (preferred) or inline
-    std::vector<std::uint8_t> piiKey;
-    std::vector<std::uint8_t> auditKey;
+    // secrets: base64 of at least 32 bytes, from the file named (preferred) or inline. A file
+    // is key 1 of a key ring whose other keys are the files beside it (KeyFiles.hpp); an
+    // inline key is the ring's only key (no rotation).
+    std::vector<core::RingKey> piiKeys;
+    std::vector<core::RingKey> auditKeys;
+    std::string piiKeyFile; ///< "" when inline
+    std::string auditKeyFile;
 
     core::PortalSettings portal;
     std::set<std::string> holidays;

@@ -40,6 +40,11 @@ public:
     /// This instance's card counts not yet stored (the housekeeper flushes them).
     core::CardStatistics& cardStatistics() { return *statistics_; }
     core::Dashboard& dashboard() { return *dashboard_; }
+    core::KeyRing& piiKeys() { return *piiKeys_; }
+    core::KeyRing& auditKeys() { return *auditKeys_; }
+    /// Re-reads both key rings' files (a key added by `certgate keys rotate`); throws when one
+    /// cannot be read, keeping the rings as they were.
+    void reloadKeys();
 
 private:
     Config config_;
@@ -47,6 +52,8 @@ private:
     std::unique_ptr<core::Storage> storage_;
     std::unique_ptr<core::CardStatistics> statistics_;
     std::unique_ptr<Trust> trust_;
+    std::shared_ptr<core::KeyRing> piiKeys_;
+    std::shared_ptr<core::KeyRing> auditKeys_;
     std::unique_ptr<core::PiiProtector> pii_;
     std::unique_ptr<core::AuditLog> audit_;
     std::unique_ptr<core::BusinessCalendar> calendar_;

@@ -182,6 +182,9 @@ struct AuditEvent {
     std::string details; ///< JSON without personal data (masked IDs at most)
     std::string prevHash;
     std::string hash; ///< HMAC-SHA256(key, prevHash || canonical fields), hex
+    /// The audit key ring's id of the key that made `hash` ("1", the original key, for rows
+    /// written before key ids). Part of the hashed fields unless it is "1".
+    std::string keyId = "1";
 };
 
 /// Card verifications of one minute, CA profile and result, summed over every instance (the

@@ -162,6 +162,37 @@ public:
     virtual std::vector<AuditEvent> listAuditEventsNewestFirst(int limit, int offset) = 0;
 };
 
+/// The stored national IDs of managers and operators (current, replaced and deleted ones) as
+/// key rotation sees them: ciphertext and keyed hash, whose spelling names their key
+/// (PiiProtector).
+enum class NationalIdTable { Managers, Operators };
+struct StoredNationalId {
+    std::string id; ///< the manager's or operator's id
+    std::string enc;
+    std::string hash;
+};
+
+class NationalIdRepository {
+public:
+    virtual ~NationalIdRepository() = default;
+    /// Up to `limit` rows of `table` whose ciphertext does not begin with `encPrefix`, by id,
+    /// after `afterId`.
+    virtual std::vector<StoredNationalId> listNationalIdsNotUnder(
+        NationalIdTable table, const std::string& encPrefix, const std::string& afterId, int limit)
+        = 0;
+    /// Replaces a row's ciphertext and hash if its ciphertext is still `was.enc` (a change
+    /// made meanwhile wins); whether it did.
+    virtual bool rewriteNationalId(NationalIdTable table, const StoredNationalId& was,
+        const std::string& enc, const std::string& hash)
+        = 0;
+    /// Manager and operator rows whose ciphertext begins (under) or does not begin with
+    /// `encPrefix`.
+    virtual std::int64_t countNationalIds(const std::string& encPrefix, bool under) = 0;
+    /// Flows (functions in progress) whose state holds a ciphertext beginning with
+    /// `encPrefix`.
+    virtual std::int64_t countFlowsHolding(const std::string& encPrefix) = 0;
+};
+
 /// Rate limiting (fixed windows, shared by every instance).
 class RateLimitRepository {
 public:
@@ -195,6 +226,7 @@ class Storage : public AgencyRepository,
                 public FlowRepository,
                 public StaffRepository,
                 public AuditRepository,
+                public NationalIdRepository,
                 public RateLimitRepository,
                 public StatisticsRepository {
 public:

@@ -105,6 +105,13 @@ public:
     std::vector<core::AuditEvent> listAuditEvents(std::int64_t fromSeq, int limit) override;
     std::vector<core::AuditEvent> listAuditEventsNewestFirst(int limit, int offset) override;
 
+    std::vector<core::StoredNationalId> listNationalIdsNotUnder(core::NationalIdTable table,
+        const std::string& encPrefix, const std::string& afterId, int limit) override;
+    bool rewriteNationalId(core::NationalIdTable table, const core::StoredNationalId& was,
+        const std::string& enc, const std::string& hash) override;
+    std::int64_t countNationalIds(const std::string& encPrefix, bool under) override;
+    std::int64_t countFlowsHolding(const std::string& encPrefix) override;
+
     std::int64_t hitRateLimit(const std::string& key, std::int64_t windowStart) override;
 
     void addCardStatistics(const std::vector<core::CardStatistic>& rows) override;
