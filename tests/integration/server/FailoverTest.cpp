@@ -2,7 +2,8 @@
 // streaming replica (two real clusters on 127.0.0.1, each on a folder and port of its own),
 // `certgate serve` on a libpq multi-host connection string (target_session_attrs=read-write).
 // In the middle of a bounded load of registrations' replacements (each acknowledged confirm a
-// receipt) and flow starts, the primary is stopped at once and the replica promoted: no 500
+// receipt) and flow starts, the primary is stopped at once (or turned read-only while it keeps
+// running) and the replica promoted: no 500
 // (503 DATABASE_UNAVAILABLE while no primary answers), the service back on the new primary
 // without a restart, every receipt and flow the server acknowledged on the promoted server,
 // and the audit chain verifies there.
@@ -13,6 +14,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -135,13 +137,17 @@ protected:
         return n;
     }
 
+    void failOverUnderLoad(const std::function<void()>& cutPrimary);
+
     std::mutex mutex_;
     std::vector<Answer> answers_;
     std::vector<std::string> receipts_;
     std::vector<AcknowledgedFlow> flows_;
 };
 
-TEST_P(FailoverTest, PrimaryStoppedAndReplicaPromotedMidLoadLosesNoAcknowledgedWrite)
+/// The bounded load, `cutPrimary` two seconds into it and the replica promoted a second later,
+/// then every check of the header above.
+void FailoverTest::failOverUnderLoad(const std::function<void()>& cutPrimary)
 {
     const auto began = Clock::now();
     ASSERT_EQ(primary_.superuserSql("SELECT sync_state FROM pg_stat_replication WHERE "
@@ -171,7 +177,7 @@ TEST_P(FailoverTest, PrimaryStoppedAndReplicaPromotedMidLoadLosesNoAcknowledgedW
         load.emplace_back(guarded([&] { browse(); }));
 
     std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-    primary_.control("crash");
+    cutPrimary();
     const auto crashed = Clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
     replica_.control("promote");
@@ -219,10 +225,15 @@ TEST_P(FailoverTest, PrimaryStoppedAndReplicaPromotedMidLoadLosesNoAcknowledgedW
     // Every receipt and flow step the server acknowledged is on the promoted server.
     for (const auto& number : receipts_)
         EXPECT_EQ(countOnReplica("FROM receipts WHERE number = '" + number + "'"), 1) << number;
-    EXPECT_EQ(countOnReplica("FROM receipts WHERE agency_code = 'A0001'"),
-        static_cast<long long>(receipts_.size()) + 1)
-        << "nothing but the acknowledged receipts, the first registration's and at most those "
-           "of confirms cut off before their answer";
+    // A confirm whose COMMIT reached the standby but whose answer was cut off by the failover
+    // is answered 503 and may still be there (the README's caveat): at most one per such answer.
+    const auto cutOff = std::count_if(answers_.begin(), answers_.end(),
+        [](const Answer& a) { return a.what == "replace confirm" && a.status != 200; });
+    const auto stored = countOnReplica("FROM receipts WHERE agency_code = 'A0001'");
+    const auto acknowledged = static_cast<long long>(receipts_.size()) + 1;
+    EXPECT_GE(stored, acknowledged) << "every acknowledged receipt and the first registration's";
+    EXPECT_LE(stored, acknowledged + cutOff)
+        << "nothing but those and at most the confirms cut off before their answer";
     EXPECT_GT(flows_.size(), 10u);
     for (const auto& [flow, step] : flows_) {
         auto again = client();
@@ -239,6 +250,25 @@ TEST_P(FailoverTest, PrimaryStoppedAndReplicaPromotedMidLoadLosesNoAcknowledgedW
     const auto log = server().output();
     EXPECT_EQ(log.find("INTERNAL_ERROR"), std::string::npos) << log;
     EXPECT_LT(Clock::now() - began, std::chrono::seconds(90));
+}
+
+TEST_P(FailoverTest, PrimaryStoppedAndReplicaPromotedMidLoadLosesNoAcknowledgedWrite)
+{
+    failOverUnderLoad([&] { primary_.control("crash"); });
+}
+
+// The old primary keeps running but turns read-only (as a demoted primary or a fenced one
+// does): certgate's open connections stay up and their writes fail with SQLSTATE 25006, so they
+// must be answered as an outage and reopened, where libpq's target_session_attrs=read-write
+// then finds the promoted replica.
+TEST_P(FailoverTest, PrimaryTurnedReadOnlyWhileRunningAndReplicaPromotedLosesNoAcknowledgedWrite)
+{
+    failOverUnderLoad([&] {
+        primary_.superuserSql("ALTER SYSTEM SET default_transaction_read_only = on");
+        primary_.superuserSql("SELECT pg_reload_conf()");
+    });
+    EXPECT_EQ(primary_.superuserSql("SHOW default_transaction_read_only"), "on")
+        << "the old primary stayed up, read-only, throughout";
 }
 
 INSTANTIATE_TEST_SUITE_P(PostgresqlReplicated, FailoverTest, ::testing::Values(Backend::Postgresql),
