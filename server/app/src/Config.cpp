@@ -349,6 +349,10 @@ Config loadConfig(const std::string& file)
         r.integer(database, "connectTimeoutSeconds", "database", c.databaseConnectTimeoutSeconds));
     if (c.databaseConnectTimeoutSeconds < 0)
         r.fail("database.connectTimeoutSeconds", "must be 0 (no limit) or more");
+    c.databaseBusyTimeoutMs = static_cast<int>(
+        r.integer(database, "busyTimeoutMs", "database", c.databaseBusyTimeoutMs));
+    if (c.databaseBusyTimeoutMs < 1)
+        r.fail("database.busyTimeoutMs", "must be 1 or more (milliseconds)");
     c.migrations = r.path(database, "migrations", "database", defaultMigrationsDir());
 
     auto cas = r.section("cas");

@@ -16,6 +16,7 @@ db::DatabaseConfig databaseSettings(const Config& config)
     settings.connection = config.databaseConnection;
     settings.poolSize = static_cast<std::size_t>(config.databasePoolSize);
     settings.connectTimeoutSeconds = config.databaseConnectTimeoutSeconds;
+    settings.busyTimeoutMs = config.databaseBusyTimeoutMs;
     return settings;
 }
 

@@ -44,6 +44,8 @@ struct Config {
     int databasePoolSize = 8;
     int databaseConnectTimeoutSeconds
         = 5; ///< PostgreSQL: connect_timeout unless the string sets one
+    /// SQLite: how long a statement waits for a lock; MariaDB: innodb_lock_wait_timeout (s).
+    int databaseBusyTimeoutMs = 5000;
     std::string migrations;
 
     // CAs
