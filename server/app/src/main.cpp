@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 namespace {
 
@@ -79,28 +80,13 @@ int main(int argc, char** argv)
     }
     Args args(std::move(rest));
     try {
-        if (command == "serve")
-            return serve(std::move(args));
-        if (command == "migrate")
-            return migrate(std::move(args));
-        if (command == "import-agencies")
-            return importAgencies(std::move(args));
-        if (command == "staff")
-            return staff(std::move(args));
-        if (command == "audit")
-            return audit(std::move(args));
-        if (command == "keys")
-            return keys(std::move(args));
-        if (command == "backup")
-            return backup(std::move(args));
-        if (command == "restore")
-            return restore(std::move(args));
-        if (command == "inspect-cert")
-            return inspectCert(std::move(args));
-        if (command == "verify-token")
-            return verifyToken(std::move(args));
-        if (command == "ca")
-            return ca(std::move(args));
+        using Command = int (*)(Args);
+        static const std::map<std::string, Command> commands { { "serve", serve },
+            { "migrate", migrate }, { "import-agencies", importAgencies }, { "staff", staff },
+            { "audit", audit }, { "keys", keys }, { "backup", backup }, { "restore", restore },
+            { "inspect-cert", inspectCert }, { "verify-token", verifyToken }, { "ca", ca } };
+        if (const auto found = commands.find(command); found != commands.end())
+            return found->second(std::move(args));
         if (command == "version" || command == "--version")
             return version();
         if (command == "help" || command == "--help" || command == "-h") {

@@ -21,11 +21,10 @@ int intQuery(Context& ctx, const std::string& name, int fallback, int max)
 
 JsonObject registrationToJson(const core::RegistrationSummary& summary)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("agencyCode", summary.registration.agencyCode);
-    o->set("agencyName", summary.agencyName);
-    o->set("registeredAt", isoTime(summary.registration.registeredAt));
-    o->set("updatedAt", isoTime(summary.registration.updatedAt));
+    auto o = objectOf(
+        { { "agencyCode", summary.registration.agencyCode }, { "agencyName", summary.agencyName },
+            { "registeredAt", isoTime(summary.registration.registeredAt) },
+            { "updatedAt", isoTime(summary.registration.updatedAt) } });
     if (summary.organisation) {
         auto org = certificateRefToJson(summary.organisation->cert);
         org->set("identifier", summary.organisation->identifier);
@@ -55,9 +54,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
 
     router.add(
         "GET", api + "/me", staffOnly(admin, false, [](Context& ctx, const core::Staff& staff) {
-            JsonObject o = new Poco::JSON::Object;
-            o->set("staff", staffToJson(staff));
-            ctx.sendJson(200, o);
+            ctx.sendJson(200, objectOf({ { "staff", staffToJson(staff) } }));
         }));
 
     router.add("POST", api + "/logout",
@@ -77,20 +74,15 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
                 if (!status)
                     throw Error(ErrorCode::InvalidInput, "unknown status", "status");
             }
-            JsonArray reviews = new Poco::JSON::Array;
-            for (const auto& r : admin.reviews(
-                     status, intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30)))
-                reviews->add(reviewToJson(r));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("reviews", reviews);
-            ctx.sendJson(200, o);
+            const auto reviews = admin.reviews(
+                status, intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30));
+            ctx.sendJson(200, objectOf({ { "reviews", arrayOf(reviews, reviewToJson) } }));
         }));
 
     router.add("GET", api + "/reviews/{reviewId}",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonObject o = new Poco::JSON::Object;
-            o->set("review", reviewToJson(admin.review(ctx.params.at(0))));
-            ctx.sendJson(200, o);
+            ctx.sendJson(
+                200, objectOf({ { "review", reviewToJson(admin.review(ctx.params.at(0))) } }));
         }));
 
     router.add("POST", api + "/reviews/{reviewId}/decision",
@@ -102,118 +94,84 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
                     ErrorCode::InvalidInput, "decision must be approve or reject", "decision");
             auto review = admin.decide(
                 staff, ctx.params.at(0), decision == "approve", stringField(body, "note"));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("review", reviewToJson(review));
-            ctx.sendJson(200, o);
+            ctx.sendJson(200, objectOf({ { "review", reviewToJson(review) } }));
         }));
 
     router.add("GET", api + "/agencies",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
             core::AgencyQuery query { ctx.query("q"), intQuery(ctx, "limit", 50, 500),
                 intQuery(ctx, "offset", 0, 1 << 30) };
-            JsonArray agencies = new Poco::JSON::Array;
-            for (const auto& a : admin.agencies(query))
-                agencies->add(agencyToJson(a));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("agencies", agencies);
-            o->set("total", admin.countAgencies(query));
-            ctx.sendJson(200, o);
+            ctx.sendJson(200,
+                objectOf({ { "agencies", arrayOf(admin.agencies(query), agencyToJson) },
+                    { "total", admin.countAgencies(query) } }));
         }));
 
     router.add("POST", api + "/agencies/import",
         staffOnly(admin, true, [&admin](Context& ctx, const core::Staff& staff) {
             bool dryRun = ctx.query("dryRun") != "false";
             auto report = admin.importAgencies("staff:" + staff.id, ctx.bodyText(), dryRun);
-            JsonObject o = new Poco::JSON::Object;
-            o->set("dryRun", report.dryRun);
-            o->set("applied", report.applied);
-            o->set("lines", report.lines);
-            o->set("added", report.added);
-            o->set("updated", report.updated);
-            o->set("unchanged", report.unchanged);
-            JsonArray problems = new Poco::JSON::Array;
-            for (const auto& p : report.problems) {
-                JsonObject j = new Poco::JSON::Object;
-                j->set("line", p.line);
-                j->set("field", p.field);
-                j->set("message", p.messageZh);
-                j->set("messageEn", p.messageEn);
-                problems->add(j);
-            }
-            o->set("problems", problems);
-            ctx.sendJson(report.problems.empty() ? 200 : 422, o);
+            auto problems = arrayOf(report.problems, [](const auto& p) {
+                return objectOf({ { "line", p.line }, { "field", p.field },
+                    { "message", p.messageZh }, { "messageEn", p.messageEn } });
+            });
+            ctx.sendJson(report.problems.empty() ? 200 : 422,
+                objectOf({ { "dryRun", report.dryRun }, { "applied", report.applied },
+                    { "lines", report.lines }, { "added", report.added },
+                    { "updated", report.updated }, { "unchanged", report.unchanged },
+                    { "problems", problems } }));
         }));
 
     router.add("GET", api + "/registrations",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonArray list = new Poco::JSON::Array;
-            for (const auto& r : admin.registrations(
-                     intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30)))
-                list->add(registrationToJson(r));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("registrations", list);
-            ctx.sendJson(200, o);
+            const auto registrations = admin.registrations(
+                intQuery(ctx, "limit", 100, 500), intQuery(ctx, "offset", 0, 1 << 30));
+            ctx.sendJson(
+                200, objectOf({ { "registrations", arrayOf(registrations, registrationToJson) } }));
         }));
 
     const std::string agency = api + "/agencies/{agencyCode}";
     router.add("GET", agency + "/registration",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonObject o = new Poco::JSON::Object;
-            o->set("registration", registrationToJson(admin.registration(ctx.params.at(0))));
-            ctx.sendJson(200, o);
+            ctx.sendJson(200,
+                objectOf({ { "registration",
+                    registrationToJson(admin.registration(ctx.params.at(0))) } }));
         }));
 
     router.add("GET", agency + "/operators",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonArray list = new Poco::JSON::Array;
-            for (const auto& op : admin.operators(ctx.params.at(0))) {
-                JsonObject j = new Poco::JSON::Object;
-                j->set("id", op.id);
-                j->set("serial", op.certSerial);
-                j->set("issuer", op.certIssuer);
-                j->set("name", op.name);
-                j->set("nationalId", op.nationalIdEnc); // already masked by core::Admin
-                j->set("functions", stringsToJson(op.functions));
-                j->set("updatedAt", isoTime(op.updatedAt));
-                list->add(j);
-            }
-            JsonObject o = new Poco::JSON::Object;
-            o->set("operators", list);
-            ctx.sendJson(200, o);
+            auto list = arrayOf(admin.operators(ctx.params.at(0)), [](const auto& op) {
+                return objectOf({ { "id", op.id }, { "serial", op.certSerial },
+                    { "issuer", op.certIssuer }, { "name", op.name },
+                    { "nationalId", op.nationalIdEnc }, // already masked by core::Admin
+                    { "functions", stringsToJson(op.functions) },
+                    { "updatedAt", isoTime(op.updatedAt) } });
+            });
+            ctx.sendJson(200, objectOf({ { "operators", list } }));
         }));
 
     router.add("GET", agency + "/receipts",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonArray list = new Poco::JSON::Array;
-            for (const auto& r : admin.receipts(ctx.params.at(0)))
-                list->add(receiptToJson(
-                    { r.number, core::toString(r.kind), core::toString(r.status), r.receivedAt }));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("receipts", list);
-            ctx.sendJson(200, o);
+            auto list = arrayOf(admin.receipts(ctx.params.at(0)), [](const core::Receipt& r) {
+                return receiptToJson(
+                    { r.number, core::toString(r.kind), core::toString(r.status), r.receivedAt });
+            });
+            ctx.sendJson(200, objectOf({ { "receipts", list } }));
         }));
 
     router.add(
         "GET", api + "/audit", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonArray list = new Poco::JSON::Array;
-            for (const auto& e : admin.auditEvents(
-                     intQuery(ctx, "limit", 100, 1000), intQuery(ctx, "offset", 0, 1 << 30)))
-                list->add(auditToJson(e));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("events", list);
-            ctx.sendJson(200, o);
+            const auto events = admin.auditEvents(
+                intQuery(ctx, "limit", 100, 1000), intQuery(ctx, "offset", 0, 1 << 30));
+            ctx.sendJson(200, objectOf({ { "events", arrayOf(events, auditToJson) } }));
         }));
 
     router.add("GET", api + "/audit/verify",
         staffOnly(admin, false, [&admin](Context& ctx, const core::Staff& staff) {
             auto result = admin.verifyAudit();
             admin.record(staff, "audit.verify", result.ok ? "ok" : "broken");
-            JsonObject o = new Poco::JSON::Object;
-            o->set("ok", result.ok);
-            o->set("checked", result.checked);
-            o->set("firstBadSeq", result.firstBadSeq);
-            o->set("problem", result.problem);
-            ctx.sendJson(200, o);
+            ctx.sendJson(200,
+                objectOf({ { "ok", result.ok }, { "checked", result.checked },
+                    { "firstBadSeq", result.firstBadSeq }, { "problem", result.problem } }));
         }));
 
     router.add("GET", api + "/plugins",
@@ -283,12 +241,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
 
     router.add(
         "GET", api + "/staff", staffOnly(admin, false, [&admin](Context& ctx, const core::Staff&) {
-            JsonArray list = new Poco::JSON::Array;
-            for (const auto& s : admin.staff())
-                list->add(staffToJson(s));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("staff", list);
-            ctx.sendJson(200, o);
+            ctx.sendJson(200, objectOf({ { "staff", arrayOf(admin.staff(), staffToJson) } }));
         }));
 
     router.add("POST", api + "/staff/{staffId}/disable",
@@ -311,9 +264,7 @@ void addAdminRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             auto added = admin.addStaff("staff:" + staff.id, stringField(body, "name", true),
                 stringField(body, "issuer", true), stringField(body, "serial", true),
                 stringField(body, "role").empty() ? "reviewer" : stringField(body, "role"));
-            JsonObject o = new Poco::JSON::Object;
-            o->set("staff", staffToJson(added));
-            ctx.sendJson(201, o);
+            ctx.sendJson(201, objectOf({ { "staff", staffToJson(added) } }));
         }));
 }
 

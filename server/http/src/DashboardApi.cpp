@@ -9,20 +9,11 @@ namespace certgate::http {
 
 namespace {
 
-JsonArray countsToJson(const std::vector<std::int64_t>& counts)
-{
-    JsonArray list = new Poco::JSON::Array;
-    for (const auto count : counts)
-        list->add(count);
-    return list;
-}
-
 JsonArray seriesToJson(const std::vector<core::DashboardSeries>& series, const char* keyName)
 {
-    JsonArray list = new Poco::JSON::Array;
-    for (const auto& s : series) {
-        JsonObject o = new Poco::JSON::Object;
-        o->set(keyName, s.key);
+    return arrayOf(series, [keyName](const core::DashboardSeries& s) {
+        auto o = objectOf({ { keyName, s.key }, { "total", s.total },
+            { "counts", arrayOf(s.counts, [](std::int64_t n) { return n; }) } });
         // A refusal's code with the catalogue's words for it (SPEC §8), for the legend.
         if (auto code = core::errorCodeFromString(s.key);
             code && keyName == std::string("result")) {
@@ -30,37 +21,25 @@ JsonArray seriesToJson(const std::vector<core::DashboardSeries>& series, const c
             o->set("message", std::string(info.messageZh));
             o->set("messageEn", std::string(info.messageEn));
         }
-        o->set("total", s.total);
-        o->set("counts", countsToJson(s.counts));
-        list->add(o);
-    }
-    return list;
+        return o;
+    });
 }
 
 JsonObject windowToJson(const core::DashboardWindow& window)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("from", isoTime(window.from));
-    o->set("to", isoTime(window.from + window.bucketSeconds * window.buckets));
-    o->set("bucketSeconds", window.bucketSeconds);
     JsonArray starts = new Poco::JSON::Array;
     for (int i = 0; i < window.buckets; ++i)
         starts->add(isoTime(window.from + i * window.bucketSeconds));
-    o->set("buckets", starts);
-    o->set("accepted", window.accepted);
-    o->set("refused", window.refused);
-    o->set("acceptedByCa", seriesToJson(window.acceptedByCa, "ca"));
-    o->set("refusedByResult", seriesToJson(window.refusedByResult, "result"));
-    JsonArray byCa = new Poco::JSON::Array;
-    for (const auto& totals : window.byCa) {
-        JsonObject t = new Poco::JSON::Object;
-        t->set("ca", totals.ca);
-        t->set("accepted", totals.accepted);
-        t->set("refused", totals.refused);
-        byCa->add(t);
-    }
-    o->set("byCa", byCa);
-    return o;
+    return objectOf({ { "from", isoTime(window.from) },
+        { "to", isoTime(window.from + window.bucketSeconds * window.buckets) },
+        { "bucketSeconds", window.bucketSeconds }, { "buckets", starts },
+        { "accepted", window.accepted }, { "refused", window.refused },
+        { "acceptedByCa", seriesToJson(window.acceptedByCa, "ca") },
+        { "refusedByResult", seriesToJson(window.refusedByResult, "result") },
+        { "byCa", arrayOf(window.byCa, [](const auto& totals) {
+             return objectOf({ { "ca", totals.ca }, { "accepted", totals.accepted },
+                 { "refused", totals.refused } });
+         }) } });
 }
 
 /// Each CA profile: loaded, whether it can accept cards now and why not (certgate ca status).
@@ -108,13 +87,11 @@ void addDashboardRoute(Router& router, core::Admin& admin, const core::CaRegistr
             if (!options.dashboard)
                 throw core::Error(core::ErrorCode::NotFound, "no dashboard configured");
             const auto view = options.dashboard();
-            JsonObject o = new Poco::JSON::Object;
-            o->set("generatedAt", isoTime(view.generatedAt));
-            o->set("hour", windowToJson(view.hour));
-            o->set("day", windowToJson(view.day));
-            o->set("pendingReviews", view.pendingReviews);
-            o->set("caProfiles", caHealthToJson(registry, options));
-            ctx.sendJson(200, o);
+            ctx.sendJson(200,
+                objectOf({ { "generatedAt", isoTime(view.generatedAt) },
+                    { "hour", windowToJson(view.hour) }, { "day", windowToJson(view.day) },
+                    { "pendingReviews", view.pendingReviews },
+                    { "caProfiles", caHealthToJson(registry, options) } }));
         }));
 }
 

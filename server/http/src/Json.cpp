@@ -38,18 +38,20 @@ JsonObject errorToJson(const core::Error& error)
     return o;
 }
 
-JsonObject cardToJson(const core::CardDetails& card)
+JsonObject objectOf(std::initializer_list<JsonField> fields)
 {
     JsonObject o = new Poco::JSON::Object;
-    o->set("ca", card.ca);
-    o->set("caName", card.caNameZh);
-    o->set("caNameEn", card.caNameEn);
-    o->set("kind", card.kind);
-    o->set("issuer", card.issuer);
-    o->set("subject", card.subject);
-    o->set("serial", card.serial);
-    o->set("notBefore", isoTime(card.notBefore));
-    o->set("notAfter", isoTime(card.notAfter));
+    for (const auto& [name, value] : fields)
+        o->set(name, value);
+    return o;
+}
+
+JsonObject cardToJson(const core::CardDetails& card)
+{
+    auto o = objectOf({ { "ca", card.ca }, { "caName", card.caNameZh },
+        { "caNameEn", card.caNameEn }, { "kind", card.kind }, { "issuer", card.issuer },
+        { "subject", card.subject }, { "serial", card.serial },
+        { "notBefore", isoTime(card.notBefore) }, { "notAfter", isoTime(card.notAfter) } });
     if (card.kind == "citizen") {
         o->set("name", card.name);
         o->set("idLast4", card.idLast4);
@@ -64,33 +66,39 @@ JsonObject cardToJson(const core::CardDetails& card)
 
 JsonObject receiptToJson(const core::ReceiptView& receipt)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("number", receipt.number);
-    o->set("kind", receipt.kind);
-    o->set("status", receipt.status);
-    o->set("receivedAt", isoTime(receipt.receivedAt));
-    return o;
+    return objectOf({ { "number", receipt.number }, { "kind", receipt.kind },
+        { "status", receipt.status }, { "receivedAt", isoTime(receipt.receivedAt) } });
 }
 
 JsonObject sectionToJson(const core::SectionContact& section)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("name", section.nameZh);
-    o->set("nameEn", section.nameEn);
-    o->set("phone", section.phone);
-    o->set("extension", section.extension);
-    o->set("regions", stringsToJson(section.regions));
-    return o;
+    return objectOf(
+        { { "name", section.nameZh }, { "nameEn", section.nameEn }, { "phone", section.phone },
+            { "extension", section.extension }, { "regions", stringsToJson(section.regions) } });
 }
+
+namespace {
+
+JsonObject operatorToJson(const core::OperatorView& op)
+{
+    return objectOf(
+        { { "id", op.id }, { "serial", op.serial }, { "issuer", op.issuer }, { "name", op.name },
+            { "nationalId", op.nationalIdMasked }, { "functions", stringsToJson(op.functions) },
+            { "createdAt", isoTime(op.createdAt) }, { "updatedAt", isoTime(op.updatedAt) } });
+}
+
+JsonObject grantToJson(const core::AgencyGrant& grant)
+{
+    return objectOf({ { "agencyCode", grant.agencyCode }, { "agencyName", grant.agencyName },
+        { "functions", stringsToJson(grant.functions) } });
+}
+
+} // namespace
 
 JsonObject flowViewToJson(const core::FlowView& view)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("id", view.id);
-    o->set("type", view.type);
-    o->set("step", view.step);
-    o->set("termsAccepted", view.termsAccepted);
-    o->set("expiresAt", isoTime(view.expiresAt));
+    auto o = objectOf({ { "id", view.id }, { "type", view.type }, { "step", view.step },
+        { "termsAccepted", view.termsAccepted }, { "expiresAt", isoTime(view.expiresAt) } });
     if (!view.agencyCode.empty()) {
         o->set("agencyCode", view.agencyCode);
         o->set("agencyName", view.agencyName);
@@ -101,45 +109,18 @@ JsonObject flowViewToJson(const core::FlowView& view)
         o->set("manager", cardToJson(*view.manager));
     if (view.citizen)
         o->set("citizen", cardToJson(*view.citizen));
-    if (view.contact) {
-        JsonObject c = new Poco::JSON::Object;
-        c->set("name", view.contact->name);
-        c->set("email", view.contact->email);
-        c->set("phone", view.contact->phone);
-        c->set("extension", view.contact->extension);
-        o->set("contact", c);
-    }
+    if (const auto& c = view.contact)
+        o->set("contact",
+            objectOf({ { "name", c->name }, { "email", c->email }, { "phone", c->phone },
+                { "extension", c->extension } }));
     if (view.receipt)
         o->set("receipt", receiptToJson(*view.receipt));
     if (!view.managerName.empty())
         o->set("managerName", view.managerName);
-    if (view.step == "operators") {
-        JsonArray operators = new Poco::JSON::Array;
-        for (const auto& op : view.operators) {
-            JsonObject j = new Poco::JSON::Object;
-            j->set("id", op.id);
-            j->set("serial", op.serial);
-            j->set("issuer", op.issuer);
-            j->set("name", op.name);
-            j->set("nationalId", op.nationalIdMasked);
-            j->set("functions", stringsToJson(op.functions));
-            j->set("createdAt", isoTime(op.createdAt));
-            j->set("updatedAt", isoTime(op.updatedAt));
-            operators->add(j);
-        }
-        o->set("operators", operators);
-    }
-    if (!view.grants.empty()) {
-        JsonArray grants = new Poco::JSON::Array;
-        for (const auto& g : view.grants) {
-            JsonObject j = new Poco::JSON::Object;
-            j->set("agencyCode", g.agencyCode);
-            j->set("agencyName", g.agencyName);
-            j->set("functions", stringsToJson(g.functions));
-            grants->add(j);
-        }
-        o->set("grants", grants);
-    }
+    if (view.step == "operators")
+        o->set("operators", arrayOf(view.operators, operatorToJson));
+    if (!view.grants.empty())
+        o->set("grants", arrayOf(view.grants, grantToJson));
     if (view.section)
         o->set("section", sectionToJson(*view.section));
     return o;
@@ -147,36 +128,26 @@ JsonObject flowViewToJson(const core::FlowView& view)
 
 JsonObject certificateRefToJson(const core::CertificateRef& ref)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("ca", ref.ca);
-    o->set("issuer", ref.issuer);
-    o->set("serial", ref.serial);
-    o->set("subject", ref.subject);
-    o->set("notBefore", isoTime(ref.notBefore));
-    o->set("notAfter", isoTime(ref.notAfter));
-    return o;
+    return objectOf({ { "ca", ref.ca }, { "issuer", ref.issuer }, { "serial", ref.serial },
+        { "subject", ref.subject }, { "notBefore", isoTime(ref.notBefore) },
+        { "notAfter", isoTime(ref.notAfter) } });
 }
 
 JsonObject reviewToJson(const core::Review& review)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("id", review.id);
-    o->set("agencyCode", review.agencyCode);
-    o->set("flowType", review.flowType);
-    o->set("applicantName", review.applicantName);
-    o->set("applicantPhone", review.applicantPhone);
-    o->set("presentedCa", review.presentedCa);
-    o->set("presentedIdentifier", review.presentedIdentifier);
-    o->set("presentedOrganisationName", review.presentedOrganisationName);
-    o->set("expectedIdentifier", review.expectedIdentifier);
-    o->set("presentedCertificate", certificateRefToJson(review.presentedCert));
-    o->set("status", core::toString(review.status));
-    o->set("createdAt", isoTime(review.createdAt));
+    auto o = objectOf({ { "id", review.id }, { "agencyCode", review.agencyCode },
+        { "flowType", review.flowType }, { "applicantName", review.applicantName },
+        { "applicantPhone", review.applicantPhone }, { "presentedCa", review.presentedCa },
+        { "presentedIdentifier", review.presentedIdentifier },
+        { "presentedOrganisationName", review.presentedOrganisationName },
+        { "expectedIdentifier", review.expectedIdentifier },
+        { "presentedCertificate", certificateRefToJson(review.presentedCert) },
+        { "status", core::toString(review.status) }, { "createdAt", isoTime(review.createdAt) },
+        { "note", review.note } });
     if (review.decidedAt)
         o->set("decidedAt", isoTime(*review.decidedAt));
     if (!review.decidedBy.empty())
         o->set("decidedBy", review.decidedBy);
-    o->set("note", review.note);
     if (review.effectiveFrom)
         o->set("effectiveFrom", isoTime(*review.effectiveFrom));
     return o;
@@ -184,43 +155,24 @@ JsonObject reviewToJson(const core::Review& review)
 
 JsonObject agencyToJson(const core::Agency& agency)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("code", agency.code);
-    o->set("name", agency.name);
-    o->set("region", agency.region);
-    o->set("expectedCa", agency.expectedCa);
-    o->set("expectedIdentifier", agency.expectedIdentifier);
-    o->set("updatedAt", isoTime(agency.updatedAt));
-    return o;
+    return objectOf({ { "code", agency.code }, { "name", agency.name }, { "region", agency.region },
+        { "expectedCa", agency.expectedCa }, { "expectedIdentifier", agency.expectedIdentifier },
+        { "updatedAt", isoTime(agency.updatedAt) } });
 }
 
 JsonObject auditToJson(const core::AuditEvent& event)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("seq", event.seq);
-    o->set("at", isoTime(event.at));
-    o->set("actor", event.actor);
-    o->set("action", event.action);
-    o->set("outcome", event.outcome);
-    o->set("errorCode", event.errorCode);
-    o->set("agencyCode", event.agencyCode);
-    o->set("subject", event.subject);
-    o->set("details", event.details);
-    o->set("hash", event.hash);
-    return o;
+    return objectOf({ { "seq", event.seq }, { "at", isoTime(event.at) }, { "actor", event.actor },
+        { "action", event.action }, { "outcome", event.outcome }, { "errorCode", event.errorCode },
+        { "agencyCode", event.agencyCode }, { "subject", event.subject },
+        { "details", event.details }, { "hash", event.hash } });
 }
 
 JsonObject staffToJson(const core::Staff& staff)
 {
-    JsonObject o = new Poco::JSON::Object;
-    o->set("id", staff.id);
-    o->set("name", staff.name);
-    o->set("issuer", staff.certIssuer);
-    o->set("serial", staff.certSerial);
-    o->set("role", staff.role);
-    o->set("createdAt", isoTime(staff.createdAt));
-    o->set("disabled", staff.disabledAt.has_value());
-    return o;
+    return objectOf({ { "id", staff.id }, { "name", staff.name }, { "issuer", staff.certIssuer },
+        { "serial", staff.certSerial }, { "role", staff.role },
+        { "createdAt", isoTime(staff.createdAt) }, { "disabled", staff.disabledAt.has_value() } });
 }
 
 Poco::JSON::Object::Ptr profileTrust(const Poco::JSON::Object::Ptr& status, const std::string& id)

@@ -7,10 +7,25 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <initializer_list>
+#include <utility>
+
 namespace certgate::http {
 
 using JsonObject = Poco::JSON::Object::Ptr;
 using JsonArray = Poco::JSON::Array::Ptr;
+using JsonField = std::pair<const char*, Poco::Dynamic::Var>;
+
+/// An object of these members, in this order: `objectOf({ { "id", id }, { "at", isoTime(at) } })`.
+JsonObject objectOf(std::initializer_list<JsonField> fields);
+/// `toJson(item)` of each item, in order.
+template <typename Items, typename ToJson> JsonArray arrayOf(const Items& items, ToJson toJson)
+{
+    JsonArray array = new Poco::JSON::Array;
+    for (const auto& item : items)
+        array->add(toJson(item));
+    return array;
+}
 
 /// {"error": CODE, "message": zh-TW, "messageEn": English, "field"?: ..., facts...}
 JsonObject errorToJson(const core::Error& error);

@@ -81,40 +81,25 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
             o->set("hipkiLocalServer", s.hipki.localServer);
         o->set("agencyCodePattern", s.agencyCodePattern);
         o->set("version", options.version);
-        JsonArray functions = new Poco::JSON::Array;
-        for (const auto& f : s.functions) {
-            JsonObject j = new Poco::JSON::Object;
-            j->set("id", f.id);
-            j->set("label", f.labelZh);
-            j->set("labelEn", f.labelEn);
-            functions->add(j);
-        }
-        o->set("functions", functions);
+        o->set("functions", arrayOf(s.functions, [](const auto& f) {
+            return objectOf({ { "id", f.id }, { "label", f.labelZh }, { "labelEn", f.labelEn } });
+        }));
         JsonArray cas = new Poco::JSON::Array;
         for (const auto& loaded : registry.list()) {
             if (!loaded.loaded || !loaded.profile)
                 continue;
             const auto& p = *loaded.profile;
-            JsonObject j = new Poco::JSON::Object;
-            j->set("id", p.id);
-            j->set("kind", plugin::toString(p.kind));
-            j->set("name", p.displayNameZh);
-            j->set("nameEn", p.displayNameEn);
-            j->set("url", p.service.url);
-            j->set("phone", p.service.phone);
-            j->set("applyUrl", p.service.applyUrl);
-            cas->add(j);
+            cas->add(objectOf(
+                { { "id", p.id }, { "kind", plugin::toString(p.kind) }, { "name", p.displayNameZh },
+                    { "nameEn", p.displayNameEn }, { "url", p.service.url },
+                    { "phone", p.service.phone }, { "applyUrl", p.service.applyUrl } }));
         }
         o->set("cas", cas);
-        JsonArray sections = new Poco::JSON::Array;
-        for (const auto& section : s.sections)
-            sections->add(sectionToJson(section));
-        o->set("sections", sections);
+        o->set("sections", arrayOf(s.sections, sectionToJson));
         ctx.sendJson(200, o);
     });
 
     router.add("GET", "/api/v1/health", [&registry, options](Context& ctx) {
-        JsonObject o = new Poco::JSON::Object;
         bool database = options.databaseAlive ? options.databaseAlive() : true;
         int loaded = 0;
         for (const auto& ca : registry.list())
@@ -122,12 +107,10 @@ void addPortalRoutes(Router& router, core::Portal& portal, core::Admin& admin,
         // A profile that can accept no card degrades the service, but the instance still
         // serves (200): only a database outage takes it out of a load balancer.
         const bool trust = trustAcceptsCards(options);
-        o->set("status", database && trust ? "ok" : "degraded");
-        o->set("database", database);
-        o->set("trust", trust);
-        o->set("plugins", loaded);
-        o->set("version", options.version);
-        ctx.sendJson(database ? 200 : 503, o);
+        ctx.sendJson(database ? 200 : 503,
+            objectOf(
+                { { "status", database && trust ? "ok" : "degraded" }, { "database", database },
+                    { "trust", trust }, { "plugins", loaded }, { "version", options.version } }));
     });
 
     // The API's contract (web/openapi.json, read once): OpenApiTest keeps it and the routes
