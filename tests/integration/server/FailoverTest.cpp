@@ -163,6 +163,9 @@ void FailoverTest::failOverUnderLoad(const std::function<void()>& cutPrimary)
             while (!stop) {
                 try {
                     round();
+                } catch (const ChallengeRefused& e) {
+                    // A card step's challenge answered (503 during the switch): an answer.
+                    record("challenge", Clock::now(), e.response);
                 } catch (const std::exception& e) {
                     std::lock_guard lock(mutex_);
                     answers_.push_back(

@@ -105,8 +105,7 @@ std::string FlowClient::challenge(const std::string& purpose)
         { { "X-CSRF-Token", csrf_ }, { "Cookie", "cg_flow=" + cookie_ },
             { "Content-Type", "application/json" } });
     if (response.status != 200)
-        throw std::runtime_error(
-            "challenge refused: " + std::to_string(response.status) + " " + response.body);
+        throw ChallengeRefused(response);
     return parseJsonObject(response.body)->getValue<std::string>("nonce");
 }
 

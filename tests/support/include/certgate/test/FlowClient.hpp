@@ -5,10 +5,22 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace certgate::test {
+
+/// The server refused a challenge a card step needed: its answer.
+struct ChallengeRefused : std::runtime_error {
+    explicit ChallengeRefused(HttpResponse refusal)
+        : std::runtime_error(
+            "challenge refused: " + std::to_string(refusal.status) + " " + refusal.body)
+        , response(std::move(refusal))
+    {
+    }
+    HttpResponse response;
+};
 
 /// A browser's side of one portal flow over real HTTP: keeps the flow's session cookie and
 /// the newest CSRF token, and signs challenges with test cards (CardSigner) for the origin
@@ -20,7 +32,7 @@ public:
     /// POST /api/v1/flows; returns the response (201 expected).
     HttpResponse start(const std::string& type);
     HttpResponse acceptTerms();
-    /// POST .../challenge; returns the nonce (throws when the server refuses).
+    /// POST .../challenge; returns the nonce (throws ChallengeRefused when the server refuses).
     std::string challenge(const std::string& purpose);
     /// A whole card step with a fresh challenge: organisation-card / manager-card / citizen-card.
     HttpResponse organisationCard(const std::string& agencyCode, const std::string& cardName);
