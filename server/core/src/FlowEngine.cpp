@@ -192,7 +192,8 @@ FlowView FlowEngine::render(const Loaded& loaded)
     view.type = loaded.flow.type;
     view.step = loaded.flow.step;
     view.expiresAt = loaded.flow.expiresAt;
-    view.termsAccepted = state.termsAccepted;
+    const auto* change = state.find<RegistrationChangeState>();
+    view.termsAccepted = change && change->termsAccepted;
     view.agencyCode = loaded.flow.agencyCode;
     if (!view.agencyCode.empty()) {
         if (auto agency = storage_.findAgency(view.agencyCode)) {
@@ -200,15 +201,17 @@ FlowView FlowEngine::render(const Loaded& loaded)
             view.section = sectionFor(agency->region);
         }
     }
-    if (state.organisation)
-        view.organisation = state.organisation->details;
-    else if (state.mismatch)
-        view.organisation = state.mismatch->details;
-    if (state.manager)
-        view.manager = state.manager->details;
-    view.citizen = state.citizen;
-    view.receipt = state.receipt;
-    view.grants = state.grants;
+    if (state.cards.organisation)
+        view.organisation = state.cards.organisation->details;
+    else if (change && change->mismatch)
+        view.organisation = change->mismatch->details;
+    if (state.cards.manager)
+        view.manager = state.cards.manager->details;
+    view.citizen = state.cards.citizen;
+    if (change)
+        view.receipt = change->receipt;
+    if (const auto* login = state.find<OperatorLoginState>())
+        view.grants = login->grants;
     if (describer_)
         describer_(loaded, view);
     return view;
@@ -439,12 +442,13 @@ void FlowEngine::requireCurrentCards(
             && sameCertificate(current->cert, checked->details.issuer, checked->details.serial);
     };
     if (organisation
-        && !stillRegistered(
-            loaded.state.organisation, storage.findOrgCertificate(registration->orgCertificateId)))
+        && !stillRegistered(loaded.state.cards.organisation,
+            storage.findOrgCertificate(registration->orgCertificateId)))
         throw Error(ErrorCode::NotRegisteredCard,
             "the organisation card this flow checked is no longer the registered one");
     if (manager
-        && !stillRegistered(loaded.state.manager, storage.findManager(registration->managerId)))
+        && !stillRegistered(
+            loaded.state.cards.manager, storage.findManager(registration->managerId)))
         throw Error(ErrorCode::NotRegisteredCard,
             "the manager card this flow checked is no longer the registered one");
 }

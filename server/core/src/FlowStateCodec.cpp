@@ -117,34 +117,38 @@ std::vector<AgencyGrant> decodeGrants(const Array& array)
 
 std::string encodeFlowState(const FlowState& state)
 {
+    // One flat object, keys as before the state was typed; each function writes its own.
     Poco::JSON::Object o;
     o.set("client", state.client);
-    if (state.termsAccepted)
-        o.set("terms", true);
-    if (state.organisation)
-        o.set("org", encodeCard(*state.organisation));
-    if (state.mismatch)
-        o.set("mismatch", encodeCard(*state.mismatch));
-    if (!state.approvedReviewId.empty())
-        o.set("approvedReview", state.approvedReviewId);
-    if (state.manager)
-        o.set("manager", encodeCard(*state.manager));
-    if (state.citizen)
-        o.set("citizen", encodeDetails(*state.citizen));
-    if (state.receipt) {
-        Object r = new Poco::JSON::Object;
-        r->set("number", state.receipt->number);
-        r->set("kind", state.receipt->kind);
-        r->set("status", state.receipt->status);
-        r->set("receivedAt", state.receipt->receivedAt);
-        o.set("receipt", r);
+    if (state.cards.organisation)
+        o.set("org", encodeCard(*state.cards.organisation));
+    if (state.cards.manager)
+        o.set("manager", encodeCard(*state.cards.manager));
+    if (state.cards.citizen)
+        o.set("citizen", encodeDetails(*state.cards.citizen));
+    if (const auto* change = state.find<RegistrationChangeState>()) {
+        if (change->termsAccepted)
+            o.set("terms", true);
+        if (change->mismatch)
+            o.set("mismatch", encodeCard(*change->mismatch));
+        if (!change->approvedReviewId.empty())
+            o.set("approvedReview", change->approvedReviewId);
+        if (const auto& receipt = change->receipt) {
+            Object r = new Poco::JSON::Object;
+            r->set("number", receipt->number);
+            r->set("kind", receipt->kind);
+            r->set("status", receipt->status);
+            r->set("receivedAt", receipt->receivedAt);
+            o.set("receipt", r);
+        }
     }
-    if (!state.grants.empty())
-        o.set("grants", encodeGrants(state.grants));
-    if (!state.staffId.empty())
-        o.set("staffId", state.staffId);
-    if (state.staffLoginTaken)
-        o.set("taken", true);
+    if (const auto* login = state.find<OperatorLoginState>(); login && !login->grants.empty())
+        o.set("grants", encodeGrants(login->grants));
+    if (const auto* staff = state.find<StaffLoginState>()) {
+        setIfAny(o, "staffId", staff->staffId);
+        if (staff->taken)
+            o.set("taken", true);
+    }
     std::ostringstream out;
     o.stringify(out);
     return out.str();
@@ -159,22 +163,29 @@ FlowState decodeFlowState(const std::string& stored)
         Poco::JSON::Parser parser;
         auto o = parser.parse(stored).extract<Object>();
         state.client = text(o, "client");
-        state.termsAccepted = flag(o, "terms");
-        state.organisation = decodeCard(o, "org");
-        state.mismatch = decodeCard(o, "mismatch");
-        state.approvedReviewId = text(o, "approvedReview");
-        state.manager = decodeCard(o, "manager");
+        state.cards.organisation = decodeCard(o, "org");
+        state.cards.manager = decodeCard(o, "manager");
         if (o->has("citizen"))
-            state.citizen = decodeDetails(o->getObject("citizen"));
-        if (o->has("receipt")) {
-            auto r = o->getObject("receipt");
-            state.receipt = ReceiptView { text(r, "number"), text(r, "kind"), text(r, "status"),
-                number(r, "receivedAt") };
+            state.cards.citizen = decodeDetails(o->getObject("citizen"));
+        // Whose keys these are tells the function (only one function writes each).
+        if (o->has("terms") || o->has("mismatch") || o->has("approvedReview")
+            || o->has("receipt")) {
+            auto& change = state.of<RegistrationChangeState>();
+            change.termsAccepted = flag(o, "terms");
+            change.mismatch = decodeCard(o, "mismatch");
+            change.approvedReviewId = text(o, "approvedReview");
+            if (o->has("receipt")) {
+                auto r = o->getObject("receipt");
+                change.receipt = ReceiptView { text(r, "number"), text(r, "kind"),
+                    text(r, "status"), number(r, "receivedAt") };
+            }
+        } else if (o->has("grants")) {
+            state.of<OperatorLoginState>().grants = decodeGrants(o->getArray("grants"));
+        } else if (o->has("staffId") || o->has("taken")) {
+            auto& staff = state.of<StaffLoginState>();
+            staff.staffId = text(o, "staffId");
+            staff.taken = flag(o, "taken");
         }
-        if (o->has("grants"))
-            state.grants = decodeGrants(o->getArray("grants"));
-        state.staffId = text(o, "staffId");
-        state.staffLoginTaken = flag(o, "taken");
     } catch (const Poco::Exception& e) {
         throw Error(ErrorCode::InternalError, "stored flow state is malformed: " + e.displayText());
     }

@@ -14,11 +14,11 @@ FlowResult OperatorLogin::citizenCard(Loaded& loaded, const CardInput& input)
     if (operators.empty())
         throw Error(ErrorCode::NotRegisteredCard, "no agency authorised this certificate")
             .withFact("operatorLogin", "true");
-    loaded.state.grants.clear();
+    auto& grants = loaded.state.of<OperatorLoginState>().grants;
+    grants.clear();
     for (const auto& op : operators) {
         auto agency = storage.findAgency(op.agencyCode);
-        loaded.state.grants.push_back(
-            { op.agencyCode, agency ? agency->name : std::string {}, op.functions });
+        grants.push_back({ op.agencyCode, agency ? agency->name : std::string {}, op.functions });
     }
     return acceptCitizen(loaded, card, "citizen:" + card.certificate.serialHex, "operator.login");
 }

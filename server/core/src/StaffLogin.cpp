@@ -13,18 +13,19 @@ FlowResult StaffLogin::citizenCard(Loaded& loaded, const CardInput& input)
         card.certificate.issuerString, card.certificate.serialHex);
     if (!staff || staff->disabledAt)
         throw Error(ErrorCode::StaffNotAllowed);
-    loaded.state.staffId = staff->id;
+    loaded.state.of<StaffLoginState>().staffId = staff->id;
     return acceptCitizen(loaded, card, "staff:" + staff->id, "staff.login");
 }
 
 std::optional<Staff> StaffLogin::take(Loaded& loaded)
 {
-    if (loaded.flow.step != step::Done || loaded.state.staffId.empty()
-        || loaded.state.staffLoginTaken)
+    auto* own = loaded.state.find<StaffLoginState>();
+    if (loaded.flow.step != step::Done || !own || own->staffId.empty() || own->taken)
         throw Error(ErrorCode::StaffNotAllowed, "no completed staff login in this flow");
-    loaded.state.staffLoginTaken = true;
+    own->taken = true;
+    const auto staffId = own->staffId;
     engine_.save(loaded, true);
-    return engine_.storage().findStaff(loaded.state.staffId);
+    return engine_.storage().findStaff(staffId);
 }
 
 } // namespace certgate::core

@@ -16,46 +16,77 @@ CheckedCard card(const std::string& serial)
     return c;
 }
 
-TEST(FlowStateCodecTest, EveryPartOfAStateSurvivesTheRoundTrip)
+FlowState withCards()
 {
     FlowState state;
     state.client = "127.0.0.1";
-    state.termsAccepted = true;
-    state.organisation = card("0A");
-    state.mismatch = card("0B");
-    state.approvedReviewId = "review-1";
-    state.manager = card("0C");
-    state.manager->nationalIdEnc = "enc";
-    state.manager->nationalIdHash = "hash";
-    state.citizen = card("0D").details;
-    state.receipt = ReceiptView { "R2026120700001", "first-registration", "done", 300 };
-    state.grants = { { "A0001", "內政部", { "insure", "query" } }, { "B0001", "學校", {} } };
-    state.staffId = "staff-1";
-    state.staffLoginTaken = true;
+    state.cards.organisation = card("0A");
+    state.cards.manager = card("0C");
+    state.cards.manager->nationalIdEnc = "enc";
+    state.cards.manager->nationalIdHash = "hash";
+    state.cards.citizen = card("0D").details;
+    return state;
+}
+
+TEST(FlowStateCodecTest, TheCardsAndARegistrationChangesOwnStateSurviveTheRoundTrip)
+{
+    auto state = withCards();
+    auto& change = state.of<RegistrationChangeState>();
+    change.termsAccepted = true;
+    change.mismatch = card("0B");
+    change.approvedReviewId = "review-1";
+    change.receipt = ReceiptView { "R2026120700001", "first-registration", "done", 300 };
 
     auto back = decodeFlowState(encodeFlowState(state));
     EXPECT_EQ(back.client, "127.0.0.1");
-    EXPECT_TRUE(back.termsAccepted);
-    ASSERT_TRUE(back.organisation && back.mismatch && back.manager && back.citizen);
-    EXPECT_EQ(back.organisation->details.serial, "0A");
-    EXPECT_EQ(back.organisation->details.organisationName, "臺北市政府");
-    EXPECT_EQ(back.organisation->details.identifier, "2.16.886.101.1");
-    EXPECT_EQ(back.organisation->issuerKeyId, "D118");
-    EXPECT_EQ(back.organisation->derBase64, "MIIB");
-    EXPECT_EQ(back.mismatch->details.serial, "0B");
-    EXPECT_EQ(back.approvedReviewId, "review-1");
-    EXPECT_EQ(back.manager->nationalIdEnc, "enc");
-    EXPECT_EQ(back.manager->nationalIdHash, "hash");
-    EXPECT_EQ(back.citizen->serial, "0D");
-    EXPECT_EQ(back.citizen->notAfter, 200);
-    ASSERT_TRUE(back.receipt);
-    EXPECT_EQ(back.receipt->number, "R2026120700001");
-    EXPECT_EQ(back.receipt->receivedAt, 300);
-    ASSERT_EQ(back.grants.size(), 2u);
-    EXPECT_EQ(back.grants[0].functions, (std::vector<std::string> { "insure", "query" }));
-    EXPECT_EQ(back.grants[1].agencyName, "學校");
-    EXPECT_EQ(back.staffId, "staff-1");
-    EXPECT_TRUE(back.staffLoginTaken);
+    const auto& cards = back.cards;
+    ASSERT_TRUE(cards.organisation && cards.manager && cards.citizen);
+    EXPECT_EQ(cards.organisation->details.serial, "0A");
+    EXPECT_EQ(cards.organisation->details.organisationName, "臺北市政府");
+    EXPECT_EQ(cards.organisation->details.identifier, "2.16.886.101.1");
+    EXPECT_EQ(cards.organisation->issuerKeyId, "D118");
+    EXPECT_EQ(cards.organisation->derBase64, "MIIB");
+    EXPECT_EQ(cards.manager->nationalIdEnc, "enc");
+    EXPECT_EQ(cards.manager->nationalIdHash, "hash");
+    EXPECT_EQ(cards.citizen->serial, "0D");
+    EXPECT_EQ(cards.citizen->notAfter, 200);
+    const auto* own = back.find<RegistrationChangeState>();
+    ASSERT_NE(own, nullptr);
+    EXPECT_TRUE(own->termsAccepted);
+    ASSERT_TRUE(own->mismatch);
+    EXPECT_EQ(own->mismatch->details.serial, "0B");
+    EXPECT_EQ(own->approvedReviewId, "review-1");
+    ASSERT_TRUE(own->receipt);
+    EXPECT_EQ(own->receipt->number, "R2026120700001");
+    EXPECT_EQ(own->receipt->receivedAt, 300);
+    EXPECT_EQ(back.find<OperatorLoginState>(), nullptr);
+}
+
+TEST(FlowStateCodecTest, AnOperatorLoginsGrantsSurviveTheRoundTrip)
+{
+    auto state = withCards();
+    state.of<OperatorLoginState>().grants
+        = { { "A0001", "內政部", { "insure", "query" } }, { "B0001", "學校", {} } };
+
+    auto back = decodeFlowState(encodeFlowState(state));
+    const auto* own = back.find<OperatorLoginState>();
+    ASSERT_NE(own, nullptr);
+    ASSERT_EQ(own->grants.size(), 2u);
+    EXPECT_EQ(own->grants[0].functions, (std::vector<std::string> { "insure", "query" }));
+    EXPECT_EQ(own->grants[1].agencyName, "學校");
+    EXPECT_EQ(back.find<RegistrationChangeState>(), nullptr);
+}
+
+TEST(FlowStateCodecTest, AStaffLoginSurvivesTheRoundTrip)
+{
+    FlowState state;
+    state.of<StaffLoginState>() = { "staff-1", true };
+
+    auto back = decodeFlowState(encodeFlowState(state));
+    const auto* own = back.find<StaffLoginState>();
+    ASSERT_NE(own, nullptr);
+    EXPECT_EQ(own->staffId, "staff-1");
+    EXPECT_TRUE(own->taken);
 }
 
 TEST(FlowStateCodecTest, AFreshStateHasNothingButItsClient)
@@ -64,9 +95,22 @@ TEST(FlowStateCodecTest, AFreshStateHasNothingButItsClient)
     state.client = "::1";
     auto back = decodeFlowState(encodeFlowState(state));
     EXPECT_EQ(back.client, "::1");
-    EXPECT_FALSE(back.termsAccepted || back.organisation || back.manager || back.citizen
-        || back.receipt || back.staffLoginTaken);
+    EXPECT_FALSE(back.cards.organisation || back.cards.manager || back.cards.citizen);
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(back.own));
     EXPECT_TRUE(decodeFlowState("").client.empty());
+}
+
+TEST(FlowStateCodecTest, AFlowNeverTakesUpAnotherFunctionsState)
+{
+    FlowState state;
+    state.of<StaffLoginState>().staffId = "staff-1";
+    try {
+        state.of<RegistrationChangeState>();
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InternalError);
+    }
+    EXPECT_EQ(state.find<StaffLoginState>()->staffId, "staff-1");
 }
 
 TEST(FlowStateCodecTest, StatesStoredBeforeTheyWereTypedStillRead)
@@ -74,12 +118,15 @@ TEST(FlowStateCodecTest, StatesStoredBeforeTheyWereTypedStillRead)
     // The shape flows in progress were stored with by the untyped portal.
     auto back = decodeFlowState(
         R"({"client":"10.0.0.1","terms":true,"org":{"ca":"gca","serial":"1F","issuer":"CN=GCA",)"
-        R"("issuerKeyId":"AB","der":"MIIC","identifier":"2.16.886.101.9"},"taken":true})");
-    EXPECT_TRUE(back.termsAccepted);
-    ASSERT_TRUE(back.organisation);
-    EXPECT_EQ(back.organisation->details.serial, "1F");
-    EXPECT_EQ(back.organisation->issuerKeyId, "AB");
-    EXPECT_TRUE(back.staffLoginTaken);
+        R"("issuerKeyId":"AB","der":"MIIC","identifier":"2.16.886.101.9"}})");
+    ASSERT_TRUE(back.cards.organisation);
+    EXPECT_EQ(back.cards.organisation->details.serial, "1F");
+    EXPECT_EQ(back.cards.organisation->issuerKeyId, "AB");
+    ASSERT_NE(back.find<RegistrationChangeState>(), nullptr);
+    EXPECT_TRUE(back.find<RegistrationChangeState>()->termsAccepted);
+    auto staff = decodeFlowState(R"({"client":"10.0.0.1","staffId":"s-9","taken":true})");
+    ASSERT_NE(staff.find<StaffLoginState>(), nullptr);
+    EXPECT_TRUE(staff.find<StaffLoginState>()->taken);
 }
 
 TEST(FlowStateCodecTest, MalformedStoredTextIsAnInternalError)

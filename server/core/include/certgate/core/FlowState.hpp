@@ -1,9 +1,11 @@
 #pragma once
 
+#include <certgate/core/Error.hpp>
 #include <certgate/core/FlowTypes.hpp>
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace certgate::core {
@@ -19,23 +21,57 @@ struct CheckedCard {
     std::string nationalIdHash;
 };
 
-/// What a flow has gathered so far, typed (stored as Flow::state through FlowStateCodec).
-/// Each function uses its own part; the comments say whose it is.
-struct FlowState {
-    std::string client; ///< the address that started the flow (capped)
-    bool termsAccepted = false; ///< registration changes (§四, §六)
-    /// The organisation card checked (registration changes, authorisation, OID query).
+/// The cards a flow's card steps checked: the steps the functions share (FlowFunction) keep
+/// them here, each function reads the ones it asked for.
+struct CheckedCards {
+    /// Registration changes, authorisation, the OID query.
     std::optional<CheckedCard> organisation;
-    /// An organisation card whose identifier differs from master data: awaits a review
-    /// application (registration changes that present a new organisation card).
-    std::optional<CheckedCard> mismatch;
-    std::string approvedReviewId; ///< the approved review that let a mismatching card through
     std::optional<CheckedCard> manager; ///< registration changes, authorisation
     std::optional<CardDetails> citizen; ///< serial query, operator and staff login
-    std::optional<ReceiptView> receipt; ///< what a completed registration change answered
-    std::vector<AgencyGrant> grants; ///< operator login: the agencies that authorised the card
-    std::string staffId; ///< staff login: who the card authenticated
-    bool staffLoginTaken = false; ///< staff login: redeemed for a staff session once
+};
+
+/// First registration and the three replacements (§四, §六): RegistrationChange's own state.
+struct RegistrationChangeState {
+    bool termsAccepted = false;
+    /// An organisation card whose identifier differs from master data: awaits a review
+    /// application (the changes that present a new organisation card).
+    std::optional<CheckedCard> mismatch;
+    std::string approvedReviewId; ///< the approved review that let a mismatching card through
+    std::optional<ReceiptView> receipt; ///< what the completed change answered
+};
+
+/// Operator login: the agencies that authorised the card.
+struct OperatorLoginState {
+    std::vector<AgencyGrant> grants;
+};
+
+/// Staff login: who the card authenticated, redeemed for a staff session once.
+struct StaffLoginState {
+    std::string staffId;
+    bool taken = false;
+};
+
+/// What a flow has gathered so far, typed (stored as Flow::state through FlowStateCodec): the
+/// cards its steps checked and the state of its own function, which is one of the above or
+/// nothing (authorisation and the two queries keep nothing but cards).
+struct FlowState {
+    std::string client; ///< the address that started the flow (capped)
+    CheckedCards cards;
+    std::variant<std::monostate, RegistrationChangeState, OperatorLoginState, StaffLoginState> own;
+
+    /// The function's own state, made on first use; INTERNAL_ERROR if the flow already holds
+    /// another function's (a flow never changes function).
+    template <typename Own> Own& of()
+    {
+        if (std::holds_alternative<std::monostate>(own))
+            own.template emplace<Own>();
+        if (auto* found = std::get_if<Own>(&own))
+            return *found;
+        throw Error(ErrorCode::InternalError, "the flow holds another function's state");
+    }
+    /// The function's own state if it has one of this type yet.
+    template <typename Own> const Own* find() const { return std::get_if<Own>(&own); }
+    template <typename Own> Own* find() { return std::get_if<Own>(&own); }
 };
 
 /// Flow::state's text (JSON) and back. Text that is not a flow state reads as an empty one
