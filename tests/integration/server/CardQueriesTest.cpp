@@ -8,8 +8,7 @@
 namespace certgate::test {
 namespace {
 
-class CardQueriesTest : public PortalTest {
-};
+class CardQueriesTest : public PortalTest { };
 
 TEST_P(CardQueriesTest, AnOrganisationCardAnswersItsOidForAnAgencyNotYetRegistered)
 {
@@ -64,8 +63,8 @@ TEST_P(CardQueriesTest, TheOidQueryNeedsAKnownAgencyAndAnOrganisationCard)
 
     auto citizen = startFlow("query-oid");
     EXPECT_TRUE(refused(citizen.organisationCard("A0001", "moica-wang"), 422, "WRONG_CARD_KIND"));
-    EXPECT_EQ(count("FROM audit_events WHERE action = 'query.organisation-oid' AND outcome = 'ok'"),
-        0);
+    EXPECT_EQ(
+        count("FROM audit_events WHERE action = 'query.organisation-oid' AND outcome = 'ok'"), 0);
 }
 
 TEST_P(CardQueriesTest, ACitizenCardAnswersItsSerialToItsHolder)
@@ -101,10 +100,10 @@ TEST_P(CardQueriesTest, TheSerialQueryChecksTheTypedIdAgainstTheCardAndTheCardKi
     EXPECT_EQ(other.step(), "citizen") << "the flow stays at its step";
 
     auto organisation = startFlow("query-serial");
-    EXPECT_TRUE(refused(
-        organisation.citizenCard(wang.nationalId, "gca-moi"), 422, "WRONG_CARD_KIND"));
-    EXPECT_EQ(count("FROM audit_events WHERE action = 'query.citizen-serial' AND outcome = 'ok'"),
-        0);
+    EXPECT_TRUE(
+        refused(organisation.citizenCard(wang.nationalId, "gca-moi"), 422, "WRONG_CARD_KIND"));
+    EXPECT_EQ(
+        count("FROM audit_events WHERE action = 'query.citizen-serial' AND outcome = 'ok'"), 0);
 }
 
 CERTGATE_SERVER_ON_ALL_BACKENDS(CardQueriesTest);

@@ -12,8 +12,7 @@
 namespace certgate::test {
 namespace {
 
-class ReceiptQueryTest : public PortalTest {
-};
+class ReceiptQueryTest : public PortalTest { };
 
 TEST_P(ReceiptQueryTest, TheReceiptsQueryShowsAgencyTimeItemAndStatusButNoPersonalData)
 {
