@@ -141,6 +141,16 @@ describe('HiPKI Local Server as the second signer', () => {
     assert.ok((await page.locator('.site-header').innerText()).includes('李國華（系統管理者）'));
   });
 
+  s.test('the help page says how to use HiPKI, at the address the deployment names', async (page) => {
+    await s.goto(page, '/help.html');
+    const section = page.locator('section#hipki');
+    await section.waitFor();
+    const text = await section.innerText();
+    assert.match(text, /使用 HiPKI 跨平台網頁元件（內政部）/);
+    assert.match(text, /將本網站加入 HiPKI 信任網站/);
+    assert.ok(text.includes(s.env.hipkiUrl), `names ${s.env.hipkiUrl}: ${text}`);
+  });
+
   s.test('a HiPKI that answers CORS is used directly, without its popup', async (page) => {
     await s.env.startHipki({ card: 'moica-huang', cors: true });
     let popups = 0;

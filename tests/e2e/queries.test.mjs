@@ -106,6 +106,7 @@ describe('queries', () => {
     }
     assert.match(text, /三、申請自然人憑證/);
     assert.match(text, /本機網路存取/);
+    assert.equal(await page.locator('#hipki').count(), 0, 'no HiPKI help where the deployment does not accept it');
     await screenshot(page, '33-help');
   });
 

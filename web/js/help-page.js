@@ -1,5 +1,6 @@
 // 憑證申請說明: where agencies and people apply for cards (manual 第三章 二、三), from each CA
-// profile's service block; the card agent; the browser's local network access permission.
+// profile's service block; the card agent; HiPKI Local Server where the deployment accepts it;
+// the browser's local network access permission.
 import { getConfig } from './api.js';
 import { initLayout } from './layout.js';
 import { h } from './ui.js';
@@ -32,6 +33,17 @@ async function main() {
       h('ol', {}, h('li', { i18n: 'help.agent1' }), h('li', { i18n: 'help.agent2' }), h('li', { i18n: 'help.agent3' }), h('li', { i18n: 'help.agent4' })),
       h('p', { class: 'hint', i18n: 'help.agentAddress', vars: { url: config.agentUrl || 'http://127.0.0.1:27161' } }),
     ),
+    // Only where the deployment accepts HiPKI's signatures (portal.hipki.enabled).
+    config.hipki
+      ? h(
+          'section',
+          { class: 'panel', id: 'hipki', 'aria-labelledby': 'help-hipki' },
+          h('h2', { id: 'help-hipki', i18n: 'help.hipkiTitle' }),
+          h('p', { i18n: 'help.hipkiIntro' }),
+          h('ol', {}, h('li', { i18n: 'help.hipki1' }), h('li', { i18n: 'help.hipki2' }), h('li', { i18n: 'help.hipki3' }), h('li', { i18n: 'help.hipki4' })),
+          h('p', { class: 'hint', i18n: 'help.hipkiAddress', vars: { url: config.hipkiLocalServer || 'http://localhost:61161' } }),
+        )
+      : '',
     h(
       'section',
       { class: 'panel', id: 'local-network', 'aria-labelledby': 'help-lna' },
