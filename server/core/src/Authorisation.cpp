@@ -120,8 +120,9 @@ void Authorisation::validateOperator(
     // The certificate is bound by issuer + serial. A card read through the agent gives both;
     // a typed serial is taken as issued by the citizen CA that issued the manager's card
     // (all MOICA generations share one issuer name).
-    out.certIssuer
-        = loaded.state.cards.manager ? loaded.state.cards.manager->details.issuer : std::string {};
+    out.certIssuer = loaded.flow.state.cards.manager
+        ? loaded.flow.state.cards.manager->details.issuer
+        : std::string {};
     out.certIssuerKeyId.clear();
     if (!input.certificateBase64.empty()) {
         auto der = decodeBase64Strict(input.certificateBase64);
@@ -167,8 +168,8 @@ namespace {
 std::string managerActor(const FlowEngine::Loaded& loaded)
 {
     return "manager:"
-        + (loaded.state.cards.manager ? loaded.state.cards.manager->details.serial
-                                      : std::string {});
+        + (loaded.flow.state.cards.manager ? loaded.flow.state.cards.manager->details.serial
+                                           : std::string {});
 }
 } // namespace
 

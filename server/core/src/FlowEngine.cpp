@@ -94,13 +94,12 @@ FlowResult FlowEngine::start(
     loaded.flow.step = firstStep;
     loaded.flow.createdAt = now;
     loaded.flow.version = 0;
-    loaded.state.client = client.substr(0, 64);
+    loaded.flow.state.client = client.substr(0, 64);
     auto sessionToken = randomToken();
     loaded.flow.sessionHash = sha256Hex(sessionToken);
     loaded.flow.csrfToken = randomToken();
     loaded.flow.expiresAt
         = std::min(now + settings_.flowIdleSeconds, now + settings_.flowMaxSeconds);
-    loaded.flow.state = encodeFlowState(loaded.state);
     storage_.insertFlow(loaded.flow);
     FlowResult result;
     result.view = render(loaded);
@@ -123,7 +122,7 @@ FlowEngine::Loaded FlowEngine::load(const FlowRequest& request, bool stateChangi
         throw Error(ErrorCode::FlowExpired, "flow expired");
     if (stateChanging && !equalConstantTime(request.csrfToken, stored->csrfToken))
         throw Error(ErrorCode::CsrfInvalid, "missing or wrong CSRF token");
-    return Loaded { *stored, decodeFlowState(stored->state) };
+    return Loaded { *stored };
 }
 
 FlowResult FlowEngine::write(Storage& storage, Loaded& loaded, bool rotateSession)
@@ -135,7 +134,6 @@ FlowResult FlowEngine::write(Storage& storage, Loaded& loaded, bool rotateSessio
         loaded.flow.sessionHash = sha256Hex(result.sessionToken);
         loaded.flow.csrfToken = randomToken();
     }
-    loaded.flow.state = encodeFlowState(loaded.state);
     loaded.flow.expiresAt = std::min(
         now + settings_.flowIdleSeconds, loaded.flow.createdAt + settings_.flowMaxSeconds);
     loaded.flow.version += 1;
@@ -177,7 +175,7 @@ FlowResult FlowEngine::saveAfterStored(Loaded& loaded)
     auto current = storage_.findFlow(loaded.flow.id);
     if (!current)
         throw Error(ErrorCode::FlowUnknown, "the flow is gone");
-    Loaded fresh { *current, decodeFlowState(current->state) };
+    Loaded fresh { *current };
     FlowResult result;
     result.csrfToken = fresh.flow.csrfToken;
     result.view = render(fresh);
@@ -187,7 +185,7 @@ FlowResult FlowEngine::saveAfterStored(Loaded& loaded)
 FlowView FlowEngine::render(const Loaded& loaded)
 {
     FlowView view;
-    const auto& state = loaded.state;
+    const auto& state = loaded.flow.state;
     view.id = loaded.flow.id;
     view.type = loaded.flow.type;
     view.step = loaded.flow.step;
@@ -442,13 +440,13 @@ void FlowEngine::requireCurrentCards(
             && sameCertificate(current->cert, checked->details.issuer, checked->details.serial);
     };
     if (organisation
-        && !stillRegistered(loaded.state.cards.organisation,
+        && !stillRegistered(loaded.flow.state.cards.organisation,
             storage.findOrgCertificate(registration->orgCertificateId)))
         throw Error(ErrorCode::NotRegisteredCard,
             "the organisation card this flow checked is no longer the registered one");
     if (manager
         && !stillRegistered(
-            loaded.state.cards.manager, storage.findManager(registration->managerId)))
+            loaded.flow.state.cards.manager, storage.findManager(registration->managerId)))
         throw Error(ErrorCode::NotRegisteredCard,
             "the manager card this flow checked is no longer the registered one");
 }

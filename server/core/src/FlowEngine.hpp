@@ -37,10 +37,9 @@ public:
         const AuditLog& audit, const PiiProtector& pii, const Clock& clock,
         const PortalSettings& settings);
 
-    /// A flow as a request found it, with its state decoded.
+    /// A flow as a request found it: its session (and CSRF token, for a change) checked.
     struct Loaded {
         Flow flow;
-        FlowState state;
     };
 
     /// Adds what a flow's own function shows to its view (the operators list, say).

@@ -87,8 +87,8 @@ void FlowFunction::requireRegisteredOrganisation(
 FlowResult FlowFunction::acceptOrganisation(
     Loaded& loaded, const VerifiedCard& card, const char* nextStep, const char* action)
 {
-    loaded.state.cards.organisation = engine_.checked(card);
-    if (auto* change = loaded.state.find<RegistrationChangeState>())
+    loaded.flow.state.cards.organisation = engine_.checked(card);
+    if (auto* change = loaded.flow.state.find<RegistrationChangeState>())
         change->mismatch.reset();
     loaded.flow.step = nextStep;
     // Who presented which card for which agency, in which function (SPEC §3.6 audit).
@@ -131,7 +131,7 @@ FlowResult FlowFunction::presentManager(
     checked.nationalIdEnc = pii.encrypt(nationalId);
     checked.nationalIdHash = idHash;
     wipe(nationalId);
-    loaded.state.cards.manager = std::move(checked);
+    loaded.flow.state.cards.manager = std::move(checked);
     loaded.flow.step = nextStep;
     return engine_.saveAudited(loaded, true,
         { "agency:" + loaded.flow.agencyCode, "flow.manager-card", "ok", "", loaded.flow.agencyCode,
@@ -162,7 +162,7 @@ VerifiedCard FlowFunction::presentCitizen(
 FlowResult FlowFunction::acceptCitizen(
     Loaded& loaded, const VerifiedCard& card, const std::string& actor, const std::string& action)
 {
-    loaded.state.cards.citizen = engine_.describe(card);
+    loaded.flow.state.cards.citizen = engine_.describe(card);
     loaded.flow.step = step::Done;
     return engine_.saveAudited(loaded, true,
         { actor, action, "ok", "", "", card.certificate.serialHex, cardStepDetails(card) });

@@ -14,7 +14,7 @@ FlowResult OperatorLogin::citizenCard(Loaded& loaded, const CardInput& input)
     if (operators.empty())
         throw Error(ErrorCode::NotRegisteredCard, "no agency authorised this certificate")
             .withFact("operatorLogin", "true");
-    auto& grants = loaded.state.of<OperatorLoginState>().grants;
+    auto& grants = loaded.flow.state.of<OperatorLoginState>().grants;
     grants.clear();
     for (const auto& op : operators) {
         auto agency = storage.findAgency(op.agencyCode);

@@ -29,7 +29,7 @@ FlowResult RegistrationChange::acceptTerms(Loaded& loaded)
 {
     if (loaded.flow.step != step::Terms)
         throw Error(ErrorCode::FlowStep, "terms are not the current step");
-    loaded.state.of<RegistrationChangeState>().termsAccepted = true;
+    loaded.flow.state.of<RegistrationChangeState>().termsAccepted = true;
     loaded.flow.step = step::Organisation;
     return engine_.saveAudited(loaded, false,
         { "anonymous", "flow.terms", "ok", "", "", loaded.flow.type,
@@ -87,7 +87,7 @@ FlowResult RegistrationChange::organisationCard(
         std::string approvedReview;
         if (!identifierMatches(presented.agency, card, &approvedReview))
             return holdForReview(loaded, presented.agency, card);
-        loaded.state.of<RegistrationChangeState>().approvedReviewId = approvedReview;
+        loaded.flow.state.of<RegistrationChangeState>().approvedReviewId = approvedReview;
     } else {
         requireRegisteredOrganisation(*presented.registration, card);
     }
@@ -100,7 +100,7 @@ FlowResult RegistrationChange::holdForReview(
     // 申請資料比對不符: keep the card and ask for the applicant's contact (manual 圖3-6). The
     // flow moves on to the review step, so this is an answer with a new session like any card
     // step, carrying OID_MISMATCH as its notice.
-    loaded.state.of<RegistrationChangeState>().mismatch = engine_.checked(card);
+    loaded.flow.state.of<RegistrationChangeState>().mismatch = engine_.checked(card);
     loaded.flow.step = step::Review;
     auto result = engine_.save(loaded, true);
     auto notice = engine_.withSection(Error(ErrorCode::OidMismatch,
@@ -116,7 +116,7 @@ FlowResult RegistrationChange::holdForReview(
 FlowResult RegistrationChange::reviewApplication(
     Loaded& loaded, const std::string& applicantName, const std::string& applicantPhone)
 {
-    const auto* change = loaded.state.find<RegistrationChangeState>();
+    const auto* change = loaded.flow.state.find<RegistrationChangeState>();
     if (loaded.flow.step != step::Review || !change || !change->mismatch)
         throw Error(ErrorCode::FlowStep, "no mismatch awaits a review application");
     auto name = text::requireText(applicantName, "applicantName", kMaxNameLength);
@@ -154,7 +154,7 @@ FlowResult RegistrationChange::reviewApplication(
             { "agency:" + agency->code, "review.apply", "ok", "", agency->code, receipt.number,
                 R"({"review":")" + review.id + R"(","presentedIdentifier":")"
                     + review.presentedIdentifier + "\"}" });
-        loaded.state.of<RegistrationChangeState>().receipt = receiptView(receipt);
+        loaded.flow.state.of<RegistrationChangeState>().receipt = receiptView(receipt);
         loaded.flow.step = step::ReviewSubmitted;
         result = engine_.write(tx, loaded, true);
     });
@@ -179,7 +179,7 @@ FlowResult RegistrationChange::confirm(Loaded& loaded, const ContactDetails& inp
     text::requirePhone(contact.phone, "phone");
     contact.extension = text::trimmed(input.extension);
     text::requireExtension(contact.extension, "extension");
-    if (!loaded.state.cards.organisation || !loaded.state.cards.manager)
+    if (!loaded.flow.state.cards.organisation || !loaded.flow.state.cards.manager)
         throw Error(ErrorCode::FlowStep, "both cards are needed before confirming");
 
     const auto agencyCode = loaded.flow.agencyCode;
@@ -219,10 +219,10 @@ FlowResult RegistrationChange::confirm(Loaded& loaded, const ContactDetails& inp
         engine_.audit().append(tx,
             { "agency:" + agencyCode, std::string("registration.") + loaded.flow.type, "ok", "",
                 agencyCode, receipt.number,
-                R"({"organisationSerial":")" + loaded.state.cards.organisation->details.serial
-                    + R"(","managerSerial":")" + loaded.state.cards.manager->details.serial
+                R"({"organisationSerial":")" + loaded.flow.state.cards.organisation->details.serial
+                    + R"(","managerSerial":")" + loaded.flow.state.cards.manager->details.serial
                     + "\"}" });
-        loaded.state.of<RegistrationChangeState>().receipt = receiptView(receipt);
+        loaded.flow.state.of<RegistrationChangeState>().receipt = receiptView(receipt);
         loaded.flow.step = step::Done;
         result = engine_.write(tx, loaded, false);
     });
@@ -233,7 +233,7 @@ FlowResult RegistrationChange::confirm(Loaded& loaded, const ContactDetails& inp
 void RegistrationChange::writeOrganisation(Storage& tx, const Loaded& loaded,
     const std::optional<Registration>& registration, Registration& next, std::int64_t now)
 {
-    const auto& org = *loaded.state.cards.organisation;
+    const auto& org = *loaded.flow.state.cards.organisation;
     OrganisationCertificate certificate;
     certificate.id = randomId();
     certificate.agencyCode = next.agencyCode;
@@ -246,7 +246,7 @@ void RegistrationChange::writeOrganisation(Storage& tx, const Loaded& loaded,
         tx.markOrgCertificateReplaced(registration->orgCertificateId, now);
     tx.insertOrgCertificate(certificate);
     next.orgCertificateId = certificate.id;
-    const auto* change = loaded.state.find<RegistrationChangeState>();
+    const auto* change = loaded.flow.state.find<RegistrationChangeState>();
     if (!change || change->approvedReviewId.empty())
         return;
     // An approved review makes the presented identifier the agency's master data.
@@ -277,7 +277,7 @@ void RegistrationChange::writeManager(Storage& tx, const Loaded& loaded,
         tx.updateManagerContact(*manager);
         return;
     }
-    const auto& mgr = *loaded.state.cards.manager;
+    const auto& mgr = *loaded.flow.state.cards.manager;
     Manager manager;
     manager.id = randomId();
     manager.agencyCode = next.agencyCode;

@@ -13,13 +13,13 @@ FlowResult StaffLogin::citizenCard(Loaded& loaded, const CardInput& input)
         card.certificate.issuerString, card.certificate.serialHex);
     if (!staff || staff->disabledAt)
         throw Error(ErrorCode::StaffNotAllowed);
-    loaded.state.of<StaffLoginState>().staffId = staff->id;
+    loaded.flow.state.of<StaffLoginState>().staffId = staff->id;
     return acceptCitizen(loaded, card, "staff:" + staff->id, "staff.login");
 }
 
 std::optional<Staff> StaffLogin::take(Loaded& loaded)
 {
-    auto* own = loaded.state.find<StaffLoginState>();
+    auto* own = loaded.flow.state.find<StaffLoginState>();
     if (loaded.flow.step != step::Done || !own || own->staffId.empty() || own->taken)
         throw Error(ErrorCode::StaffNotAllowed, "no completed staff login in this flow");
     own->taken = true;

@@ -22,4 +22,10 @@ core::ReviewStatus reviewStatusFromColumn(const std::string& text);
 std::string encodeStringList(const std::vector<std::string>& items);
 std::vector<std::string> decodeStringList(const std::string& json);
 
+/// A flow's state as the flows table keeps it (JSON, the keys flows in progress were stored
+/// with before the state was typed) and back. Only empty text reads as an empty state;
+/// malformed text throws core::Error(InternalError).
+std::string encodeFlowState(const core::FlowState& state);
+core::FlowState decodeFlowState(const std::string& text);
+
 } // namespace certgate::db

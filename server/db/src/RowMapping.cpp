@@ -41,6 +41,11 @@ void readColumn(const soci::values& row, const std::string& name, std::vector<st
     value = decodeStringList(row.get<std::string>(name));
 }
 
+void readColumn(const soci::values& row, const std::string& name, core::FlowState& value)
+{
+    value = decodeFlowState(row.get<std::string>(name));
+}
+
 void readColumn(const soci::values& row, const std::string& name, core::ReceiptKind& value)
 {
     value = receiptKindFromColumn(row.get<std::string>(name));
@@ -75,6 +80,11 @@ void writeColumn(
 void writeColumn(soci::values& row, const std::string& name, const std::vector<std::string>& value)
 {
     row.set(name, encodeStringList(value));
+}
+
+void writeColumn(soci::values& row, const std::string& name, const core::FlowState& value)
+{
+    row.set(name, encodeFlowState(value));
 }
 
 void writeColumn(soci::values& row, const std::string& name, core::ReceiptKind value)

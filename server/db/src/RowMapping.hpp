@@ -187,13 +187,14 @@ template <> struct Mapping<core::AuditEvent> {
 // One column's value in soci::values, by the member's type. Integers are read whether the
 // backend describes the column as dt_integer or dt_long_long (SOCI 4.0 throws bad_cast for
 // the other one); a nullable column is a std::optional and its indicator; enums and the
-// operators' function list are spelled as RecordCodec spells them.
+// operators' function list and a flow's state are spelled as RecordCodec spells them.
 
 void readColumn(const soci::values& row, const std::string& name, std::string& value);
 void readColumn(const soci::values& row, const std::string& name, std::int64_t& value);
 void readColumn(
     const soci::values& row, const std::string& name, std::optional<std::int64_t>& value);
 void readColumn(const soci::values& row, const std::string& name, std::vector<std::string>& value);
+void readColumn(const soci::values& row, const std::string& name, core::FlowState& value);
 void readColumn(const soci::values& row, const std::string& name, core::ReceiptKind& value);
 void readColumn(const soci::values& row, const std::string& name, core::ReceiptStatus& value);
 void readColumn(const soci::values& row, const std::string& name, core::ReviewStatus& value);
@@ -203,6 +204,7 @@ void writeColumn(soci::values& row, const std::string& name, std::int64_t value)
 void writeColumn(
     soci::values& row, const std::string& name, const std::optional<std::int64_t>& value);
 void writeColumn(soci::values& row, const std::string& name, const std::vector<std::string>& value);
+void writeColumn(soci::values& row, const std::string& name, const core::FlowState& value);
 void writeColumn(soci::values& row, const std::string& name, core::ReceiptKind value);
 void writeColumn(soci::values& row, const std::string& name, core::ReceiptStatus value);
 void writeColumn(soci::values& row, const std::string& name, core::ReviewStatus value);

@@ -120,7 +120,11 @@ inline core::Flow flow(const std::string& id)
     f.sessionHash = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
     f.csrfToken = "csrf-" + id;
     f.step = "organisation-card";
-    f.state = R"({"agency":"A0001","名稱":"臺北市政府","quote":"\"x\""})";
+    f.state.client = "10.0.0.1";
+    f.state.cards.citizen = core::CardDetails {};
+    f.state.cards.citizen->organisationName = "臺北市政府";
+    f.state.cards.citizen->name = R"(quote "x")";
+    f.state.of<core::RegistrationChangeState>().termsAccepted = true;
     f.agencyCode = "A0001";
     f.createdAt = T0;
     f.expiresAt = T0 + 1800;

@@ -1,6 +1,7 @@
 // core::Storage, flows (server-side state of a function in progress), their nonces, and the
 // purge of what expired: SociStorage's methods for them.
 
+#include "RecordCodec.hpp"
 #include "Repository.hpp"
 
 namespace certgate::db {
@@ -39,8 +40,8 @@ bool SociStorage::updateFlow(const core::Flow& f)
                           ":csrf, step = :step, state = :state, agency_code = :agency, "
                           "expires_at = :expires, version = :version WHERE id = :id AND version "
                           "= :previous",
-                   f.type, f.sessionHash, f.csrfToken, f.step, f.state, f.agencyCode, f.expiresAt,
-                   f.version, f.id, previousVersion)
+                   f.type, f.sessionHash, f.csrfToken, f.step, encodeFlowState(f.state),
+                   f.agencyCode, f.expiresAt, f.version, f.id, previousVersion)
             == 1;
     });
 }

@@ -21,7 +21,7 @@ TEST_P(FlowRepositoryTest, FlowsRoundTripAndUpdateOnlyFromTheVersionBefore)
 
     auto next = original;
     next.step = "manager-card";
-    next.state = R"({"step":2})";
+    next.state.of<core::RegistrationChangeState>().approvedReviewId = "review-2";
     next.expiresAt = T0 + 3600;
     next.version = 2;
     EXPECT_TRUE(storage_->updateFlow(next));

@@ -19,6 +19,8 @@ struct CheckedCard {
     /// The manager card step only: the typed national ID, encrypted and keyed-hashed.
     std::string nationalIdEnc;
     std::string nationalIdHash;
+
+    bool operator==(const CheckedCard&) const = default;
 };
 
 /// The cards a flow's card steps checked: the steps the functions share (FlowFunction) keep
@@ -28,6 +30,8 @@ struct CheckedCards {
     std::optional<CheckedCard> organisation;
     std::optional<CheckedCard> manager; ///< registration changes, authorisation
     std::optional<CardDetails> citizen; ///< serial query, operator and staff login
+
+    bool operator==(const CheckedCards&) const = default;
 };
 
 /// First registration and the three replacements (§四, §六): RegistrationChange's own state.
@@ -38,26 +42,34 @@ struct RegistrationChangeState {
     std::optional<CheckedCard> mismatch;
     std::string approvedReviewId; ///< the approved review that let a mismatching card through
     std::optional<ReceiptView> receipt; ///< what the completed change answered
+
+    bool operator==(const RegistrationChangeState&) const = default;
 };
 
 /// Operator login: the agencies that authorised the card.
 struct OperatorLoginState {
     std::vector<AgencyGrant> grants;
+
+    bool operator==(const OperatorLoginState&) const = default;
 };
 
 /// Staff login: who the card authenticated, redeemed for a staff session once.
 struct StaffLoginState {
     std::string staffId;
     bool taken = false;
+
+    bool operator==(const StaffLoginState&) const = default;
 };
 
-/// What a flow has gathered so far, typed (stored as Flow::state through FlowStateCodec): the
+/// What a flow has gathered so far, typed (the storage adapter serialises it): the
 /// cards its steps checked and the state of its own function, which is one of the above or
 /// nothing (authorisation and the two queries keep nothing but cards).
 struct FlowState {
     std::string client; ///< the address that started the flow (capped)
     CheckedCards cards;
     std::variant<std::monostate, RegistrationChangeState, OperatorLoginState, StaffLoginState> own;
+
+    bool operator==(const FlowState&) const = default;
 
     /// The function's own state, made on first use; INTERNAL_ERROR if the flow already holds
     /// another function's (a flow never changes function).
@@ -73,10 +85,5 @@ struct FlowState {
     template <typename Own> const Own* find() const { return std::get_if<Own>(&own); }
     template <typename Own> Own* find() { return std::get_if<Own>(&own); }
 };
-
-/// Flow::state's text (JSON) and back. Text that is not a flow state reads as an empty one
-/// only when empty; malformed text throws core::Error(InternalError).
-std::string encodeFlowState(const FlowState& state);
-FlowState decodeFlowState(const std::string& text);
 
 } // namespace certgate::core

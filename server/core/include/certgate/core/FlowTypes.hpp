@@ -50,6 +50,8 @@ struct CardDetails {
     std::string organisationName;
     std::string identifier;
     std::string identifierType;
+
+    bool operator==(const CardDetails&) const = default;
 };
 
 struct ContactDetails {
@@ -83,12 +85,16 @@ struct ReceiptView {
     std::string kind;
     std::string status;
     std::int64_t receivedAt = 0;
+
+    bool operator==(const ReceiptView&) const = default;
 };
 
 struct AgencyGrant {
     std::string agencyCode;
     std::string agencyName;
     std::vector<std::string> functions;
+
+    bool operator==(const AgencyGrant&) const = default;
 };
 
 struct FlowView {

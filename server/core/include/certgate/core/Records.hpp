@@ -1,5 +1,7 @@
 #pragma once
 
+#include <certgate/core/FlowState.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -135,7 +137,7 @@ struct Flow {
     std::string sessionHash; ///< SHA-256 of the session cookie value, hex
     std::string csrfToken;
     std::string step;
-    std::string state; ///< JSON owned by the use case
+    FlowState state; ///< what the function gathered so far (its use case's own type)
     std::string agencyCode;
     std::int64_t createdAt = 0;
     std::int64_t expiresAt = 0;

@@ -1,5 +1,8 @@
+// core::FlowState as the flows table stores it: JSON, one flat object.
+
+#include "RecordCodec.hpp"
+
 #include <certgate/core/Error.hpp>
-#include <certgate/core/FlowState.hpp>
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -8,7 +11,18 @@
 
 #include <sstream>
 
-namespace certgate::core {
+namespace certgate::db {
+
+using core::AgencyGrant;
+using core::CardDetails;
+using core::CheckedCard;
+using core::Error;
+using core::ErrorCode;
+using core::FlowState;
+using core::OperatorLoginState;
+using core::ReceiptView;
+using core::RegistrationChangeState;
+using core::StaffLoginState;
 
 namespace {
 
@@ -192,4 +206,4 @@ FlowState decodeFlowState(const std::string& stored)
     return state;
 }
 
-} // namespace certgate::core
+} // namespace certgate::db
