@@ -62,6 +62,20 @@ export async function mainText(page) {
   return page.locator('main').innerText();
 }
 
+/// The main area's text once it matches `pattern`: a section draws its heading first and its
+/// data when its API call answers, so a check right after the heading would race the data.
+/// Fails with the last text seen if it does not match within `timeoutMs`.
+export async function mainTextMatching(page, pattern, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = await mainText(page);
+  while (!pattern.test(text) && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    text = await mainText(page);
+  }
+  assert.match(text, pattern);
+  return text;
+}
+
 /// The field-level error shown next to the input labelled `label` (aria-describedby).
 export async function fieldError(page, label) {
   const input = page.getByLabel(label, { exact: false }).first();
